@@ -1,0 +1,165 @@
+"""Foundation benchmarks: import time, first-call compile time, and forward+backward speed of
+representative ops against TensorFlow (keras.ops + tf.GradientTape, eager) and PyTorch autograd.
+
+Ratios below 1 mean nbkeras is faster. Times are medians; this VM is noisy (about +-20%).
+"""
+
+import os
+import tempfile
+
+import numpy as np
+from harness import median_time, print_table, process_time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
+
+ALL_KERNELS = """
+import numpy as np
+import nbkeras as keras
+from nbkeras import ops
+x = keras.Variable(np.linspace(0.5, 2.0, 12, dtype=np.float32).reshape(3, 4))
+with keras.GradientTape() as tape:
+    y = (ops.sigmoid(x) + ops.tanh(x) + ops.softplus(x) + ops.relu(x) + ops.exp(x) + ops.log(x)
+         + ops.log1p(x) + ops.sqrt(x) + ops.softmax(x) + ops.log_softmax(x))
+    z = ops.sum(y) + ops.max(x) + ops.min(x) + ops.prod(x) + ops.logsumexp(x)
+    z = z + ops.sum(ops.matmul(x, ops.transpose(x)))
+tape.gradient(z, x)
+"""
+
+
+def startup():
+    rows = []
+    with tempfile.TemporaryDirectory() as cache:
+        env = {"NUMBA_CACHE_DIR": cache}
+        rows.append(("import nbkeras", {"nbkeras": process_time("import nbkeras", env)}))
+        cold = process_time(ALL_KERNELS, env, repeat=1)  # the first process compiles and caches
+        warm = process_time(ALL_KERNELS, env)
+    rows.append(("import + first call of every kernel, cold cache", {"nbkeras": cold}))
+    rows.append(("import + first call of every kernel, warm cache", {"nbkeras": warm}))
+    rows[0][1]["tensorflow"] = process_time("import keras, tensorflow")
+    rows[0][1]["torch"] = process_time("import torch")
+    return rows
+
+
+def make_cases():
+    rng = np.random.default_rng(0)
+    a512 = rng.standard_normal((512, 512)).astype(np.float32)
+    b512 = rng.standard_normal((512, 512)).astype(np.float32)
+    logits = rng.standard_normal((1024, 1000)).astype(np.float32)
+    million = rng.standard_normal(1_000_000).astype(np.float32)
+    ten_million = rng.standard_normal(10_000_000).astype(np.float32)
+    x64 = rng.standard_normal((32, 64)).astype(np.float32)
+    w64 = (rng.standard_normal((64, 64)) * 0.1).astype(np.float32)
+    return {
+        "matmul 512x512, fwd+bwd": ("matmul", (a512, b512)),
+        "softmax (1024, 1000), fwd+bwd": ("softmax", (logits,)),
+        "sigmoid 1e6, fwd+bwd": ("sigmoid", (million,)),
+        "sum 1e7, fwd+bwd": ("sum", (ten_million,)),
+        "small MLP step (32x64, 3 layers)": ("mlp", (x64, w64)),
+    }
+
+
+def nbkeras_step(kind, arrays):
+    import nbkeras as keras
+    from nbkeras import ops
+
+    variables = [keras.Variable(a) for a in arrays]
+
+    def run():
+        with keras.GradientTape() as tape:
+            if kind == "matmul":
+                y = ops.matmul(*variables)
+            elif kind == "softmax":
+                y = ops.softmax(variables[0])
+            elif kind == "sigmoid":
+                y = ops.sigmoid(variables[0])
+            elif kind == "sum":
+                y = ops.sum(variables[0])
+            else:
+                x, w = variables
+                h = x
+                for _ in range(3):
+                    h = ops.relu(ops.matmul(h, w) + 0.1)
+                y = ops.mean(ops.logsumexp(h, axis=1) - h[:, 0])
+        return tape.gradient(y, variables, output_gradients=None)
+
+    return run
+
+
+def tensorflow_step(kind, arrays):
+    import keras
+    import tensorflow as tf
+    from keras import ops
+
+    variables = [tf.Variable(a) for a in arrays]
+
+    def run():
+        with tf.GradientTape() as tape:
+            if kind == "matmul":
+                y = ops.matmul(*variables)
+            elif kind == "softmax":
+                y = ops.softmax(variables[0])
+            elif kind == "sigmoid":
+                y = ops.sigmoid(variables[0])
+            elif kind == "sum":
+                y = ops.sum(variables[0])
+            else:
+                x, w = variables
+                h = x
+                for _ in range(3):
+                    h = ops.relu(ops.matmul(h, w) + 0.1)
+                y = ops.mean(ops.logsumexp(h, axis=1) - h[:, 0])
+        return tape.gradient(y, variables)
+
+    del keras
+    return run
+
+
+def torch_step(kind, arrays):
+    import torch
+
+    torch.set_num_threads(2)
+    params = [torch.tensor(a, requires_grad=True) for a in arrays]
+
+    def run():
+        for p in params:
+            p.grad = None
+        if kind == "matmul":
+            y = params[0] @ params[1]
+        elif kind == "softmax":
+            y = torch.softmax(params[0], dim=-1)
+        elif kind == "sigmoid":
+            y = torch.sigmoid(params[0])
+        elif kind == "sum":
+            y = params[0].sum()
+        else:
+            x, w = params
+            h = x
+            for _ in range(3):
+                h = torch.relu(h @ w + 0.1)
+            y = (torch.logsumexp(h, dim=1) - h[:, 0]).mean()
+        y.backward(torch.ones_like(y))
+        return [p.grad for p in params]
+
+    return run
+
+
+def steady():
+    rows = []
+    for name, (kind, arrays) in make_cases().items():
+        times = {}
+        for framework, make in [("nbkeras", nbkeras_step), ("tensorflow", tensorflow_step),
+                                ("torch", torch_step)]:
+            times[framework] = median_time(make(kind, arrays))
+        rows.append((name, times))
+    return rows
+
+
+def main():
+    frameworks = ["nbkeras", "tensorflow", "torch"]
+    print_table("Start-up (fresh processes)", startup(), frameworks)
+    print_table("Forward + backward, steady state (median)", steady(), frameworks)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,346 @@
+# %% [markdown]
+# # Tensors, kernels and gradients
+#
+# Everything Keras trains rests on one capability: given a program that computes a number (a
+# loss) from arrays (the weights), compute how that number changes as each weight changes. This
+# chapter builds that capability from the ground up, in the three floors nbkeras is made of:
+#
+# 1. **Kernels**: Numba-compiled loops over float32 arrays (`nbkeras.kernels`).
+# 2. **Ops and the tape**: `nbkeras.ops` (the `keras.ops` functions), each a *primitive* with a
+#    forward and a backward rule, recorded on a `GradientTape`.
+# 3. **The Keras API** on top (activations, losses, layers, ...), in later chapters.
+#
+# ## Tensors and variables
+#
+# A tensor is an array with a dtype. Keras' default float type is float32, and Python numbers
+# follow rules that keep it that way: a Python float becomes float32, and combining a float32
+# tensor with a Python number keeps float32 (the number is *weak*). A NumPy array keeps its own
+# dtype, so a float64 array is *strong* and promotes.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+
+import nbkeras as keras
+from nbkeras import ops
+from nbkeras.utils import assert_matches_keras, check_gradients, load_reference, show_source
+
+x = ops.convert_to_tensor([1.0, 2.0, 3.0])
+print(x)
+print((x * 2).dtype, (x * np.array([2.0, 2.0, 2.0])).dtype, ops.convert_to_tensor([1, 2]).dtype)
+
+# %% [markdown]
+# Tensors are immutable. A `keras.Variable` is a tensor whose value changes in place, which is
+# what a weight needs: `assign`, `assign_add` and `assign_sub` overwrite it, and the shape must
+# stay the same.
+
+# %%
+w = keras.Variable([[1.0, 2.0], [3.0, 4.0]], name="w")
+w.assign_sub(ops.full((2, 2), 0.5))
+print(w)
+try:
+    w.assign([1.0, 2.0, 3.0])
+except ValueError as error:
+    print("ValueError:", error)
+
+# %% [markdown]
+# ## Reverse-mode differentiation
+#
+# Write a program as a chain of primitive operations, $x \to v_1 = f_1(x) \to v_2 = f_2(v_1)
+# \to \dots \to L = f_n(v_{n-1})$, where $L$ is a scalar. The chain rule gives the gradient as a
+# product of Jacobians:
+#
+# $$
+# \frac{\partial L}{\partial x} = J_n J_{n-1} \cdots J_1, \qquad
+# J_k = \frac{\partial v_k}{\partial v_{k-1}}.
+# $$
+#
+# The product can be evaluated from either end. *Forward mode* starts at $J_1$ and carries a
+# matrix with one column per input; *reverse mode* starts at $J_n$, which is a single row
+# because $L$ is a scalar, and carries a row vector all the way back:
+#
+# $$
+# \bar v_n = 1, \qquad \bar v_{k-1} = \bar v_k J_k \quad (k = n, \dots, 1), \qquad
+# \frac{\partial L}{\partial x} = \bar v_0 .
+# $$
+#
+# Each step is a **vector-Jacobian product** (VJP): $\bar v_{k-1}^{\top} = J_k^{\top} \bar
+# v_k^{\top}$. It never forms $J_k$. For an elementwise $f$ the Jacobian is diagonal and the VJP
+# is $\bar x = \bar y \odot f'(x)$; for $y = a \odot b$ it is $\bar a = \bar y \odot b$ and
+# $\bar b = \bar y \odot a$; for $Y = AB$ it is $\bar A = \bar Y B^{\top}$ and
+# $\bar B = A^{\top} \bar Y$. One backward pass therefore costs a small multiple of one forward
+# pass, however many weights there are: this is why neural networks are trained with reverse
+# mode. The vector $\bar v$ is called the *cotangent* (or adjoint) of $v$.
+#
+# When a value feeds several operations, its cotangent is the **sum** of what each operation
+# sends back (the multivariate chain rule). For $y = x \cdot x$, both factors send $\bar y\, x$,
+# and $\bar x = 2 \bar y x$.
+#
+# ## Primitives and the tape
+#
+# In nbkeras every differentiable operation is a `Primitive`: a *forward* function that returns
+# its output and what the derivative will need, and a *backward* function that computes the VJP.
+# Here are `exp` and `multiply`, as the package defines them:
+
+# %%
+show_source(ops.elementwise.exp_p, ops.elementwise.multiply_p)
+
+# %% [markdown]
+# `exp` saves its own output, because $\frac{d}{dx} e^x = e^x$. The `needs` flags say which
+# inputs want a gradient, so that `multiply` does not compute the cotangent of a constant.
+#
+# A `GradientTape` records primitive calls while it is active. `bind` runs a primitive and appends
+# one record to every tape that tracks one of its inputs:
+
+# %%
+show_source(keras.autodiff.bind)
+
+# %% [markdown]
+# The record list is in execution order, so every operation appears after the operations that
+# produced its inputs. Walking it backwards therefore visits each operation only after every use
+# of its output has sent back its share: that is the whole graph algorithm. `gradient` seeds the
+# target's cotangent with ones (the gradient of a non-scalar target is the gradient of its sum,
+# as in TensorFlow), walks the records, and adds contributions into a dictionary keyed by tensor
+# identity. Sources that receive nothing get `None`.
+
+# %%
+show_source(keras.GradientTape.gradient)
+
+# %% [markdown]
+# ### Broadcasting
+#
+# `ops.add(a, b)` with `a` of shape (3, 4) and `b` of shape (4,) uses each $b_j$ three times,
+# once per row. By the summing rule, $\bar b_j = \sum_i \bar y_{ij}$. In general, an input that was
+# broadcast receives the output's cotangent summed over every axis that broadcasting added or
+# stretched. nbkeras undoes broadcasting in one place, after every backward rule, rather than in
+# each primitive:
+
+# %%
+show_source(keras.autodiff.sum_to_shape)
+
+# %%
+a = keras.Variable(np.ones((3, 4), np.float32))
+b = keras.Variable(np.arange(4, dtype=np.float32))
+with keras.GradientTape() as tape:
+    y = ops.sum(a * b)  # b is broadcast over the 3 rows
+grad_a, grad_b = tape.gradient(y, [a, b])
+print(grad_a.shape, grad_b.shape)
+print(grad_b)  # each b_j met three ones
+
+# %% [markdown]
+# ## Kernels
+#
+# The forward and backward rules call **kernels**: loops compiled to machine code by Numba.
+# Here is the sigmoid $\sigma(x) = 1 / (1 + e^{-x})$ and its derivative. Differentiating,
+#
+# $$
+# \sigma'(x) = \frac{e^{-x}}{(1 + e^{-x})^2}
+# = \frac{1}{1 + e^{-x}} \cdot \frac{e^{-x}}{1 + e^{-x}} = \sigma(x)\,\bigl(1 - \sigma(x)\bigr),
+# $$
+#
+# so the backward kernel needs only the forward output $y = \sigma(x)$: $\bar x = \bar y\, y (1 -
+# y)$. The forward kernel uses two branches so that `exp` never overflows: for $x < 0$ it
+# computes $e^{x} / (1 + e^{x})$, which is the same number.
+
+# %%
+show_source(keras.kernels.elementwise.sigmoid, keras.kernels.elementwise.sigmoid_grad)
+
+# %% [markdown]
+# Three habits are visible in these few lines.
+#
+# - **Constants carry the input's dtype.** Inside a Numba kernel, `x[i] * 2.0` or even
+#   `x[i] + 1` silently computes in float64 (Numba's promotion rules differ from NumPy's). The
+#   kernels write `t(1)` with `t = x.dtype.type`, so float32 stays float32 from end to end, and a
+#   test inspects the compiled LLVM code of every kernel to make sure no float32 value is
+#   widened to double.
+# - **The caller allocates the output.** The kernel fills `out`; a small Python wrapper
+#   flattens any shape into the 1-D layout the kernel expects, so it compiles once per dtype.
+# - **No `fastmath`.** It would let LLVM assume there are no NaNs and reorder sums; a NaN in
+#   the input must reach the output, where Keras' `TerminateOnNaN` can see it.
+#
+# Every kernel is compiled with the same settings, in one place:
+
+# %%
+show_source(keras.kernels._jit.kernel)
+
+# %% [markdown]
+# ### Why sums accumulate in float64
+#
+# A float32 running sum rounds after every addition. Once the total is large, each added 0.1 is
+# rounded to the total's coarse spacing, and the error grows with every step. Adding ten million
+# values of 0.1 one by one in float32 (NumPy's `cumsum` does exactly that) goes badly wrong; the
+# reduction kernels accumulate in float64 and round once at the end:
+
+# %%
+values = np.full(10_000_000, 0.1, np.float32)
+running = np.cumsum(values, dtype=np.float32)[-1]
+print(f"float32 running sum: {running:12.1f}")
+print(f"nbkeras ops.sum:     {float(ops.sum(values)):12.1f}")
+
+# %%
+show_source(keras.kernels.reductions.sum_3d)
+
+# %% [markdown]
+# The kernel sees every reduction as an array of shape (outer, n, inner) reduced over its middle
+# axis; the wrapper reshapes (or, for scattered axes, transposes) any input into that layout. The
+# summation order is fixed, so the result is the same on every run.
+#
+# ## Checking the derivatives
+#
+# A derivative can be checked without trusting any library. For a random cotangent $c$ (of the
+# output's shape) and each input element $x_i$, the central difference
+#
+# $$
+# \frac{\langle c, f(x + h e_i) \rangle - \langle c, f(x - h e_i) \rangle}{2h}
+# = \frac{\partial \langle c, f(x) \rangle}{\partial x_i} + O(h^2)
+# $$
+#
+# must agree with the tape's VJP. `check_gradients` runs both in float64, where a step
+# $h = 10^{-6}$ leaves an error near $10^{-10}$, and returns the largest disagreement. The random
+# cotangent matters: against a cotangent of ones, the softmax's VJP is zero whatever its formula.
+
+# %%
+rng = np.random.default_rng(0)
+checks = {
+    "sigmoid": (ops.sigmoid, [rng.standard_normal((3, 4)) * 4]),
+    "softmax over axis 0": (lambda t: ops.softmax(t, axis=0), [rng.standard_normal((3, 4))]),
+    "matmul, batched": (ops.matmul, [rng.standard_normal((2, 3, 4)), rng.standard_normal((4, 2))]),
+    "logsumexp": (lambda t: ops.logsumexp(t, axis=1), [rng.standard_normal((3, 5))]),
+}
+for name, (f, inputs) in checks.items():
+    error = check_gradients(f, inputs)
+    print(f"{name:>20}: {'agrees' if error < 1e-8 else 'DIFFERS'} (error < 1e-8)")
+
+# %% [markdown]
+# The test suite runs such a check for every primitive in the registry (and fails if one is
+# added without a check), plus property-based tests over random shapes, broadcasts and axes.
+#
+# ## Checking against Keras
+#
+# Finite differences test the calculus; Keras' own numbers test the conventions. What is the
+# gradient of `maximum(a, b)` when $a = b$? Of `abs` at 0, of `sqrt` at 0? TensorFlow made
+# choices, and the reference cases record them. For a tie in `maximum`, the whole gradient goes to
+# the first argument:
+
+# %%
+cases = {c.id: c for c in load_reference("ops")}
+case = cases["maximum/ties"]
+a, b = (ops.convert_to_tensor(case.array(n)) for n in ("x0", "x1"))
+with keras.GradientTape() as tape:
+    tape.watch([a, b])
+    y = ops.maximum(a, b)
+grad_a, grad_b = tape.gradient(y, [a, b], output_gradients=case.array("cotangent"))
+print("a:", a.numpy(), " b:", b.numpy())
+print("Keras   d/da:", case.array("grad/x0"), " d/db:", case.array("grad/x1"))
+print("nbkeras d/da:", grad_a.numpy(), " d/db:", grad_b.numpy())
+assert_matches_keras(grad_a, case.array("grad/x0"), rtol=1e-6)
+assert_matches_keras(grad_b, case.array("grad/x1"), rtol=1e-6)
+
+# %% [markdown]
+# The same holds for every reference case of this chapter's ops: the test suite checks each
+# one's output, dtype and gradient, and so does the next cell.
+
+# %%
+def run_case(case):
+    args, named = [], {}
+    for spec in case["args"]:
+        if "array" in spec:
+            named[spec["array"]] = t = ops.convert_to_tensor(case.array(spec["array"]))
+            args.append(t)
+        elif "arrays" in spec:
+            ts = [ops.convert_to_tensor(case.array(n)) for n in spec["arrays"]]
+            named.update(zip(spec["arrays"], ts, strict=True))
+            args.append(ts)
+        else:
+            args.append(spec["value"])
+    with keras.GradientTape(persistent=True) as tape:
+        tape.watch([named[n] for n in case["grads"]])
+        out = getattr(ops, case["fn"])(*args, **case["kwargs"])
+    assert out.dtype == case["output_dtype"]
+    assert_matches_keras(out, case.array("output"), rtol=1e-6)
+    for name, has_gradient in case["grads"].items():
+        grad = tape.gradient(out, named[name], output_gradients=case.array("cotangent"))
+        assert (grad is None) == (not has_gradient)
+        if has_gradient:
+            assert_matches_keras(grad, case.array(f"grad/{name}"), rtol=1e-6)
+
+
+for case in cases.values():
+    run_case(case)
+functions = sorted({c["fn"] for c in cases.values()})
+print(f"{len(cases)} Keras reference cases over {len(functions)} ops agree to 1e-6:")
+print(", ".join(functions))
+
+# %% [markdown]
+# ## Gradient descent with a tape
+#
+# With gradients in hand, minimising a function takes a loop. The function
+# $f(x) = x^2 - 2x + 1 = (x - 1)^2$ has its minimum at $x = 1$, where $f'(x) = 2x - 2$ vanishes.
+# Plain gradient descent steps against the gradient, $x \leftarrow x - \eta f'(x)$, here with
+# learning rate $\eta = 0.01$, until $|f'(x)| < 10^{-5}$. Since
+# $x_{k+1} - 1 = (1 - 2\eta)(x_k - 1) = 0.98\,(x_k - 1)$, the distance to the minimum shrinks by
+# 2% per step, and the stopping rule ($|x - 1| < 5 \cdot 10^{-6}$) is met after about
+# $\ln(5 \cdot 10^{-6}) / \ln 0.98 \approx 604$ steps from $x_0 = 0$.
+
+# %%
+x = keras.Variable(0.0)
+learning_rate = 0.01
+trajectory = []
+step = 0
+while True:
+    with keras.GradientTape() as tape:
+        y = x**2 - 2 * x + 1
+    dy_dx = tape.gradient(y, x)
+    if abs(dy_dx) < 1e-5:
+        break
+    x.assign_sub(learning_rate * dy_dx)
+    trajectory.append(float(x))
+    if step % 100 == 0:
+        print(f"step {step:3d}: x = {float(x):.6f}  f(x) = {float(y):.3e}  "
+              f"df/dx = {float(dy_dx):+.6f}")
+    step += 1
+print(f"stopped after {step} steps: x = {float(x):.6f}")
+
+# %% [markdown]
+# TensorFlow ran the same loop, written with `tf.Variable` and `tf.GradientTape`, when the
+# reference data were made. Both take the same number of steps, and every iterate agrees:
+
+# %%
+seed = next(c for c in load_reference("seeds") if c.id == "gradient_descent/quadratic")
+print(f"TensorFlow: {seed['steps']} steps, nbkeras: {len(trajectory)} steps")
+assert len(trajectory) == seed["steps"]
+assert_matches_keras(np.array(trajectory, np.float32), seed.array("x"), rtol=1e-6)
+
+# %%
+fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.5))
+grid = np.linspace(-0.25, 1.5, 200)
+left.plot(grid, (grid - 1) ** 2, color="0.6", label="$f(x) = (x-1)^2$")
+iterates = np.array([0.0] + trajectory)
+shown = iterates[::40]
+left.plot(shown, (shown - 1) ** 2, "o", color="C0", markersize=4, label="every 40th iterate")
+left.set_xlabel("x")
+left.legend()
+right.semilogy(np.abs(iterates - 1), color="C0")
+right.set_xlabel("step")
+right.set_ylabel("|x - 1|")
+right.set_title("the distance shrinks by 2% per step")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## What it costs
+#
+# Numba compiles each kernel on its first call and stores the machine code on disk
+# (`cache=True`), so the cost is paid once per machine, not once per process. The benchmarks
+# (`make bench`) measure import time, first-call compile time and steady-state speed against
+# TensorFlow and PyTorch; the README lists the current figures.
+#
+# ## Summary
+#
+# - A tensor is an immutable float32 array with an identity; a variable is a tensor updated in
+#   place.
+# - Reverse mode computes a gradient with one vector-Jacobian product per primitive, walking the
+#   tape backwards; shared values add their cotangents, broadcast values sum them.
+# - Kernels are Numba loops that keep float32 in float32, accumulate sums in float64, and let
+#   NaN through.
+# - Every derivative is checked against central differences and against TensorFlow.

@@ -1,0 +1,43 @@
+"""Global numeric settings, as ``keras.config``: floatx, epsilon and the image data format."""
+
+_FLOATX = "float32"
+_EPSILON = 1e-7
+_IMAGE_DATA_FORMAT = "channels_last"
+_VALID_FLOATX = ("float16", "float32", "float64")
+_VALID_DATA_FORMATS = ("channels_last", "channels_first")
+
+
+def floatx():
+    """The default float dtype name; ``"float32"`` unless changed with ``set_floatx``."""
+    return _FLOATX
+
+
+def set_floatx(value):
+    global _FLOATX
+    if value not in _VALID_FLOATX:
+        raise ValueError(f"set_floatx: unknown dtype {value!r}; expected one of {_VALID_FLOATX}")
+    _FLOATX = str(value)
+
+
+def epsilon():
+    """The fuzz factor Keras uses to keep logs and divisions finite (a Python float, 1e-7)."""
+    return _EPSILON
+
+
+def set_epsilon(value):
+    global _EPSILON
+    _EPSILON = float(value)
+
+
+def image_data_format():
+    return _IMAGE_DATA_FORMAT
+
+
+def set_image_data_format(data_format):
+    global _IMAGE_DATA_FORMAT
+    if data_format not in _VALID_DATA_FORMATS:
+        raise ValueError(
+            f"set_image_data_format: unknown data_format {data_format!r}; "
+            f"expected one of {_VALID_DATA_FORMATS}"
+        )
+    _IMAGE_DATA_FORMAT = data_format

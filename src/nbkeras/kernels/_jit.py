@@ -1,0 +1,37 @@
+"""The one place where the Numba compilation settings are chosen."""
+
+import numba
+
+KERNELS = []
+"""Every compiled kernel, in definition order (tests inspect their LLVM IR)."""
+
+FLOAT64_ACCUMULATORS = set()
+"""Names of the kernels that accumulate float32 data in float64 on purpose."""
+
+OPTIONS = {"error_model": "numpy"}
+"""Numba options of every kernel, besides ``cache=True``."""
+
+
+def kernel(function=None, *, float64_accumulator=False):
+    """Compile ``function`` with nbkeras' Numba settings (``@kernel`` or ``@kernel(...)``).
+
+    - ``cache=True``: the machine code is stored on disk; a second process loads it instead of
+      compiling again (see README: NUMBA_CACHE_DIR for read-only installs).
+    - no ``fastmath``: IEEE semantics, so NaN and inf checks keep working and results do not
+      depend on how LLVM reorders a sum.
+    - ``error_model="numpy"``: 1/0 gives inf, as in NumPy, instead of raising ZeroDivisionError.
+
+    Constants inside kernels are written ``t(0.5)`` with ``t = x.dtype.type``: a bare ``0.5``
+    (or even ``1``) would silently turn float32 arithmetic into float64. A kernel that sums many
+    float32 terms declares ``float64_accumulator=True``; a test checks that every other kernel's
+    float32 machine code never widens a value to double.
+    """
+
+    def compile_(function):
+        compiled = numba.njit(cache=True, **OPTIONS)(function)
+        KERNELS.append(compiled)
+        if float64_accumulator:
+            FLOAT64_ACCUMULATORS.add(function.__name__)
+        return compiled
+
+    return compile_ if function is None else compile_(function)

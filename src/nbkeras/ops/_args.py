@@ -1,0 +1,105 @@
+"""Argument handling shared by the ops: conversion, dtype promotion, shape and axis checks.
+
+Errors name the op, the argument and what was expected, e.g.
+``ops.add: cannot broadcast shapes (2, 3) and (4,)``.
+"""
+
+import numpy as np
+
+from nbkeras import config, dtypes
+from nbkeras.tensor import Tensor, _infer_dtype, as_tensor, to_array
+
+
+def _dtype_or_weak(x):
+    """Python scalars are weak (they adopt the other operand's dtype); all else is strong."""
+    if isinstance(x, bool):
+        return bool
+    if isinstance(x, int):
+        return int
+    if isinstance(x, float):
+        return float
+    if isinstance(x, Tensor):
+        return x.dtype
+    if isinstance(x, (np.ndarray, np.generic)):
+        return x.dtype.name
+    if isinstance(x, (str, bytes)) or x is None:
+        return None  # as_tensor raises the clear error below
+    return _infer_dtype(x)
+
+
+def operands(values, names, op, dtype=None):
+    """Convert ``values`` to tensors of one promoted dtype (``dtype`` overrides the promotion)."""
+    kinds = [_dtype_or_weak(v) for v in values]
+    for v, kind, name in zip(values, kinds, names, strict=True):
+        if kind is None:
+            as_tensor(v, name=name, where=f"ops.{op}")  # raises TypeError naming the argument
+    target = dtype if dtype is not None else dtypes.result_type(*kinds)
+    tensors = []
+    for v, name in zip(values, names, strict=True):
+        if isinstance(v, Tensor):
+            tensors.append(v if v.dtype == target else cast_tensor(v, target))
+        else:
+            tensors.append(Tensor(to_array(v, target, name=name, where=f"ops.{op}")))
+    return tensors
+
+
+def binary(x1, x2, op, dtype=None):
+    """Two operands of one dtype whose shapes broadcast; raises ValueError naming both shapes."""
+    t1, t2 = operands((x1, x2), ("x1", "x2"), op, dtype)
+    broadcast_shape(t1.shape, t2.shape, op)
+    return t1, t2
+
+
+def broadcast_shape(shape1, shape2, op):
+    try:
+        return np.broadcast_shapes(shape1, shape2)
+    except ValueError:
+        raise ValueError(
+            f"ops.{op}: cannot broadcast shapes {tuple(shape1)} and {tuple(shape2)}; "
+            "each dimension must be equal or 1"
+        ) from None
+
+
+def float_tensor(x, op, name="x"):
+    """A float tensor: integer and bool inputs become floatx (as Keras' exp, log, sqrt, ...)."""
+    t = as_tensor(x, name=name, where=f"ops.{op}")
+    if t._value.dtype.kind != "f":
+        t = cast_tensor(t, config.floatx())
+    return t
+
+
+def tensor(x, op, name="x"):
+    return as_tensor(x, name=name, where=f"ops.{op}")
+
+
+def cast_tensor(t, dtype):
+    from nbkeras.ops.core import cast
+
+    return cast(t, dtype)
+
+
+def normalize_axis(axis, ndim, op):
+    """A sorted tuple of non-negative axes; None means every axis."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    result = []
+    for a in axes:
+        if not isinstance(a, (int, np.integer)):
+            raise TypeError(f"ops.{op}: axis must be an int or a tuple of ints, got {axis!r}")
+        if not -ndim <= a < ndim:
+            raise ValueError(
+                f"ops.{op}: axis {a} is out of bounds for a tensor of rank {ndim}"
+            )
+        result.append(int(a) % ndim if ndim else 0)
+    if len(set(result)) != len(result):
+        raise ValueError(f"ops.{op}: repeated axis in {axis!r}")
+    return tuple(sorted(result))
+
+
+def single_axis(axis, ndim, op):
+    if not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"ops.{op}: axis must be an int, got {axis!r}")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"ops.{op}: axis {axis} is out of bounds for a tensor of rank {ndim}")
+    return int(axis) % ndim

@@ -1,0 +1,25 @@
+"""Helpers that are not part of Keras' math: names, source listings, gradient checks.
+
+The helpers load on first use: ``nbkeras.tensor`` needs ``utils.naming`` before ``ops`` exists,
+and the gradient checker needs ``ops``.
+"""
+
+import importlib
+
+_LAZY = {
+    "check_gradients": "nbkeras.utils.gradient_check",
+    "numerical_gradient": "nbkeras.utils.gradient_check",
+    "show_source": "nbkeras.utils.source",
+    "assert_matches_keras": "nbkeras.utils.keras_reference",
+    "load_reference": "nbkeras.utils.keras_reference",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name):
+    if name == "load_reference":
+        return importlib.import_module(_LAZY[name]).load
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'nbkeras.utils' has no attribute {name!r}")

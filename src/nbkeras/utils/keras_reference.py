@@ -1,0 +1,101 @@
+"""The frozen real-Keras reference cases (tests/reference/, written by `make reference`).
+
+Tests and chapters both read them through this module, so a chapter asserts its numbers against
+exactly the values the test suite uses. The data live in the repository, not in the installed
+package: ``reference_dir`` finds ``tests/reference`` from the working directory upwards (a
+notebook runs in ``book/``, pytest at the root), or from ``NBKERAS_REFERENCE_DIR``.
+"""
+
+import functools
+import json
+import os
+import pathlib
+
+import numpy as np
+
+
+def reference_dir():
+    override = os.environ.get("NBKERAS_REFERENCE_DIR")
+    if override:
+        return pathlib.Path(override)
+    here = pathlib.Path.cwd().resolve()
+    for folder in [here, *here.parents]:
+        candidate = folder / "tests" / "reference"
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(
+        "tests/reference not found above the working directory; run from the nbkeras "
+        "repository or set NBKERAS_REFERENCE_DIR"
+    )
+
+
+class Case:
+    """One reference case: its JSON metadata plus access to its arrays."""
+
+    def __init__(self, meta, arrays):
+        self.meta = meta
+        self.id = meta["id"]
+        self._arrays = arrays
+
+    def __getitem__(self, key):
+        return self.meta[key]
+
+    def get(self, key, default=None):
+        return self.meta.get(key, default)
+
+    def array(self, name):
+        return self._arrays[f"{self.id}/{name}"]
+
+    def has_array(self, name):
+        return f"{self.id}/{name}" in self._arrays
+
+    def __repr__(self):
+        return f"<Case {self.id}>"
+
+
+@functools.cache
+def load(family):
+    """Every case of one family (``"ops"``, ``"seeds"``, ...), in the order they were made."""
+    directory = reference_dir()
+    meta = json.loads((directory / f"{family}.json").read_text())
+    with np.load(directory / f"{family}.npz") as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    return [Case(c, arrays) for c in meta["cases"]]
+
+
+def case(family, case_id):
+    for c in load(family):
+        if c.id == case_id:
+            return c
+    raise KeyError(f"no reference case {case_id!r} in {family}")
+
+
+def assert_matches_keras(actual, expected, rtol, what=""):
+    """``actual`` agrees with Keras' ``expected`` to ``rtol`` relative to each array's scale.
+
+    Elements are compared with ``|a - e| <= rtol * (|e| + max|e|)``: an element far smaller than
+    the array's largest one (a softmax gradient summing to ~0, say) carries rounding errors of the
+    size of the large ones, so the scale of the whole array enters the bound. NaN must match NaN
+    and infinities must match exactly.
+    """
+    actual = np.asarray(actual)
+    expected = np.asarray(expected)
+    assert actual.shape == expected.shape, f"{what}: shape {actual.shape} != {expected.shape}"
+    finite = np.isfinite(expected)
+    assert np.array_equal(np.isnan(actual), np.isnan(expected)), f"{what}: NaN positions differ"
+    infinite = np.isinf(expected)
+    assert np.array_equal(actual[infinite], expected[infinite]), f"{what}: infinities differ"
+    if not finite.any():
+        return
+    a = actual[finite].astype(np.float64)
+    e = expected[finite].astype(np.float64)
+    scale = float(np.max(np.abs(e)))
+    bound = rtol * (np.abs(e) + scale)
+    bad = np.abs(a - e) > bound
+    if bad.any():
+        worst = int(np.argmax(np.abs(a - e) / np.maximum(bound, 1e-300)))
+        raise AssertionError(
+            f"{what}: {int(bad.sum())} of {e.size} elements differ from Keras beyond rtol={rtol}; "
+            f"worst: got {a[worst]!r}, Keras {e[worst]!r} "
+            f"(relative error {abs(a[worst] - e[worst]) / max(abs(e[worst]), scale):.3g})"
+        )

@@ -1,0 +1,47 @@
+"""The stored notebooks are what nbval checks, so they must be complete and in sync.
+
+- every code cell was executed, top to bottom, in one kernel (execution counts 1, 2, 3, ...);
+  nbval would silently skip a cell stored without an execution count;
+- each notebook's jupytext twin (``.py``, percent format) has the same cells.
+"""
+
+import json
+import pathlib
+
+import jupytext
+import pytest
+
+BOOK = pathlib.Path(__file__).resolve().parent.parent / "book"
+NOTEBOOKS = sorted(BOOK.glob("*.ipynb"))
+
+
+def test_there_are_notebooks():
+    assert len(NOTEBOOKS) >= 2
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_executed_top_to_bottom(path):
+    cells = json.loads(path.read_text())["cells"]
+    code = [c for c in cells if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+    counts = [c["execution_count"] for c in code]
+    assert counts == list(range(1, len(code) + 1)), (
+        f"{path.name}: execution counts {counts}; run `make execute` and save"
+    )
+
+
+def _cells(notebook):
+    return [
+        (c.cell_type, c.source.strip(), sorted(c.metadata.get("tags", [])))
+        for c in notebook.cells
+    ]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_jupytext_pair_in_sync(path):
+    twin = path.with_suffix(".py")
+    assert twin.exists(), f"{path.name} has no py:percent twin; run `jupytext --sync`"
+    from_ipynb = _cells(jupytext.read(path))
+    from_py = _cells(jupytext.read(twin))
+    assert from_ipynb == from_py, (
+        f"{path.name} and {twin.name} differ; run `jupytext --sync {path}`"
+    )

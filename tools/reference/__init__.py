@@ -1,0 +1,1 @@
+"""Reference-case builders, one module per family; see tools/make_reference.py."""
