@@ -58,6 +58,7 @@ from nbkeras.ops.elementwise import (
 )
 from nbkeras.ops.linalg import matmul
 from nbkeras.ops.nn import log_softmax, relu, sigmoid, softmax, softplus, tanh
+from nbkeras.ops.normalization import batch_normalization, layer_normalization, moments
 from nbkeras.ops.reductions import argmax, argmin, logsumexp, max, mean, min, prod, sum
 from nbkeras.ops.shape import (
     concatenate,
