@@ -10,19 +10,6 @@ from nbkeras.utils.keras_reference import assert_matches_keras, load
 
 RTOL = 1e-4
 
-try:
-    import nbkeras.activations  # noqa: F401 - the activations chapter's package
-
-    HAVE_ACTIVATIONS = True
-except ImportError:
-    HAVE_ACTIVATIONS = False
-
-
-def _needs_activations(case):
-    activation = case["kwargs"].get("activation")
-    return activation not in (None, "linear")
-
-
 def _run(case):
     """Build the nbkeras layer like Keras did, load Keras' weights, call it under a tape."""
     layer = getattr(layers, case["layer"])(**case["kwargs"])
@@ -46,8 +33,6 @@ CASES = load("layers")
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_layer_matches_keras(case):
-    if _needs_activations(case) and not HAVE_ACTIVATIONS:
-        pytest.skip("needs nbkeras.activations")
     layer, inputs, out, losses, total_loss, tape = _run(case)
     assert out.dtype == case["output_dtype"]
     assert_matches_keras(out, case.array("output"), RTOL, f"{case.id} output")
@@ -79,8 +64,6 @@ def test_layer_matches_keras(case):
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_layer_structure_matches_keras(case):
     """Weight names and order, parameter count, and the symbolic output shape."""
-    if _needs_activations(case) and not HAVE_ACTIVATIONS:
-        pytest.skip("needs nbkeras.activations")
     layer = getattr(layers, case["layer"])(**case["kwargs"])
     inputs = [case.array(f"x{i}") for i in range(case["n_inputs"])]
     shapes = [x.shape for x in inputs]

@@ -4,6 +4,7 @@
 """
 
 from nbkeras import (
+    activations,
     backend,
     config,
     constraints,
@@ -23,6 +24,7 @@ from nbkeras.tensor import Tensor, Variable
 __version__ = "0.1.0"
 
 __all__ = [
-    "GradientTape", "Input", "KerasTensor", "Tensor", "Variable", "backend", "config",
-    "constraints", "initializers", "kernels", "layers", "ops", "random", "regularizers", "utils",
+    "GradientTape", "Input", "KerasTensor", "Tensor", "Variable", "activations", "backend",
+    "config", "constraints", "initializers", "kernels", "layers", "ops", "random",
+    "regularizers", "utils",
 ]

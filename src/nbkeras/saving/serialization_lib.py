@@ -5,8 +5,9 @@
 ValueError that lists the closest valid names.
 """
 
-import difflib
 import inspect
+
+from nbkeras.utils import identifiers
 
 _PLAIN = (str, int, float, bool, type(None))
 
@@ -34,12 +35,7 @@ def lookup(name, objects, kind):
     """``objects[name]``, or a ValueError naming the closest valid names."""
     if name in objects:
         return objects[name]
-    close = difflib.get_close_matches(name, list(objects), n=3, cutoff=0.5)
-    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    raise ValueError(
-        f"Could not interpret {kind} identifier: {name!r}.{hint} "
-        f"Valid names: {sorted(objects)}"
-    )
+    raise identifiers.unknown_identifier(kind, name, objects)
 
 
 def deserialize_keras_object(config, module_objects, custom_objects=None, kind="object"):

@@ -1,6 +1,6 @@
 """``Activation``: apply an activation function as a layer of its own."""
 
-from nbkeras.layers import _activations as activations
+from nbkeras import activations
 from nbkeras.layers.layer import Layer
 
 

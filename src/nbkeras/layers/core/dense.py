@@ -7,8 +7,7 @@ cotangent ``G``, ``dX = G W^T``, ``dW = X^T G`` (summed over every leading axis)
 ``db = sum of G`` over every axis but the last (chapter 7 derives it).
 """
 
-from nbkeras import constraints, initializers, ops, regularizers
-from nbkeras.layers import _activations as activations
+from nbkeras import activations, constraints, initializers, ops, regularizers
 from nbkeras.layers.input_spec import InputSpec
 from nbkeras.layers.layer import Layer
 from nbkeras.saving import serialization_lib
