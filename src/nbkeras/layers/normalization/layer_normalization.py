@@ -83,6 +83,7 @@ class LayerNormalization(Layer):
             "epsilon": self.epsilon,
             "center": self.center,
             "scale": self.scale,
+            "rms_scaling": False,
             "beta_initializer": serialize(self.beta_initializer),
             "gamma_initializer": serialize(self.gamma_initializer),
             "beta_regularizer": serialize(self.beta_regularizer),
