@@ -45,8 +45,10 @@ def trajectory(rec, case_id, class_name, kwargs=None, grad_scale=1.0, constraint
     for name, shape in SHAPES.items():
         initial = rec.rng.standard_normal(shape).astype(np.float32)
         rec.array(case_id, f"{name}/initial", initial)
-        keras_constraint = keras.constraints.NonNeg() if constraint == "non_neg" else None
-        variables[name] = keras.Variable(initial, name=name, constraint=keras_constraint)
+        variables[name] = keras.Variable(initial, name=name)
+        if constraint == "non_neg":
+            # set afterwards: keras 3.15 drops Variable(constraint=...) silently
+            variables[name].constraint = keras.constraints.NonNeg()
     grads = {name: [] for name in SHAPES}
     values = {name: [] for name in SHAPES}
     for _ in range(steps):
