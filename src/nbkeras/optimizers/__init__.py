@@ -18,7 +18,7 @@ from nbkeras.optimizers.sgd import SGD
 
 Optimizer = BaseOptimizer
 
-ALL_OBJECTS = (Optimizer, SGD, RMSprop, Adagrad, Adadelta, Adam, Adamax, Nadam, AdamW, Lion,
+ALL_OBJECTS = (SGD, RMSprop, Adagrad, Adadelta, Adam, Adamax, Nadam, AdamW, Lion,
                Ftrl, Adafactor)
 ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in ALL_OBJECTS}
 """Names that ``get`` and ``deserialize`` accept, lower case ("sgd", "rmsprop", "adam", ...)."""
