@@ -6,7 +6,7 @@ by the running maximum of ``v`` instead.
 """
 
 from nbkeras.kernels import optimizers as kernels
-from nbkeras.optimizers.base_optimizer import BaseOptimizer, empty_slot, flat
+from nbkeras.optimizers.base_optimizer import BaseOptimizer, base_arguments, empty_slot, flat
 
 
 class Adam(BaseOptimizer):
@@ -18,13 +18,7 @@ class Adam(BaseOptimizer):
                  global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=None, loss_scale_factor=None,
                  gradient_accumulation_steps=None, name=None, **kwargs):
-        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay,
-                         clipnorm=clipnorm, clipvalue=clipvalue, global_clipnorm=global_clipnorm,
-                         use_ema=use_ema, ema_momentum=ema_momentum,
-                         ema_overwrite_frequency=ema_overwrite_frequency,
-                         loss_scale_factor=loss_scale_factor,
-                         gradient_accumulation_steps=gradient_accumulation_steps, name=name,
-                         **kwargs)
+        super().__init__(learning_rate=learning_rate, **base_arguments(locals()))
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon

@@ -2,6 +2,7 @@
 (the decay itself lives in the base class, where every optimizer can use it)."""
 
 from nbkeras.optimizers.adam import Adam
+from nbkeras.optimizers.base_optimizer import base_arguments
 
 
 class AdamW(Adam):
@@ -13,13 +14,7 @@ class AdamW(Adam):
                  ema_overwrite_frequency=None, loss_scale_factor=None,
                  gradient_accumulation_steps=None, name=None, **kwargs):
         super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
-                         epsilon=epsilon, amsgrad=amsgrad, weight_decay=weight_decay,
-                         clipnorm=clipnorm, clipvalue=clipvalue, global_clipnorm=global_clipnorm,
-                         use_ema=use_ema, ema_momentum=ema_momentum,
-                         ema_overwrite_frequency=ema_overwrite_frequency,
-                         loss_scale_factor=loss_scale_factor,
-                         gradient_accumulation_steps=gradient_accumulation_steps, name=name,
-                         **kwargs)
+                         epsilon=epsilon, amsgrad=amsgrad, **base_arguments(locals()))
         if self.weight_decay is None:
             raise ValueError("AdamW: argument `weight_decay` must be a float; "
                              "received weight_decay=None")

@@ -57,6 +57,17 @@ def snake_case(name):
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
+COMMON_ARGUMENTS = ("weight_decay", "clipnorm", "clipvalue", "global_clipnorm", "use_ema",
+                    "ema_momentum", "ema_overwrite_frequency", "loss_scale_factor",
+                    "gradient_accumulation_steps", "name")
+
+
+def base_arguments(arguments):
+    """The base-class arguments among a subclass constructor's ``locals()``, with its
+    ``**kwargs`` (each optimizer spells out Keras' full signature; this passes it on)."""
+    return {**{k: arguments[k] for k in COMMON_ARGUMENTS}, **arguments["kwargs"]}
+
+
 def _check_learning_rate(value, where):
     if isinstance(value, learning_rate_schedule.LearningRateSchedule) or callable(value):
         return

@@ -3,7 +3,7 @@
 sets a weight to exactly zero while its accumulated ``linear`` term stays within the L1 band."""
 
 from nbkeras.kernels import optimizers as kernels
-from nbkeras.optimizers.base_optimizer import BaseOptimizer, flat
+from nbkeras.optimizers.base_optimizer import BaseOptimizer, base_arguments, flat
 
 
 def _non_negative(name, value):
@@ -23,13 +23,7 @@ class Ftrl(BaseOptimizer):
                  global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=None, loss_scale_factor=None,
                  gradient_accumulation_steps=None, name=None, **kwargs):
-        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay,
-                         clipnorm=clipnorm, clipvalue=clipvalue, global_clipnorm=global_clipnorm,
-                         use_ema=use_ema, ema_momentum=ema_momentum,
-                         ema_overwrite_frequency=ema_overwrite_frequency,
-                         loss_scale_factor=loss_scale_factor,
-                         gradient_accumulation_steps=gradient_accumulation_steps, name=name,
-                         **kwargs)
+        super().__init__(learning_rate=learning_rate, **base_arguments(locals()))
         _non_negative("initial_accumulator_value", initial_accumulator_value)
         if learning_rate_power > 0.0:
             raise ValueError("Ftrl: `learning_rate_power` needs to be negative or zero. "

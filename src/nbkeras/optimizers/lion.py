@@ -2,7 +2,7 @@
 ``w <- w - lr sign(beta_1 m + (1 - beta_1) g)``, then ``m <- beta_2 m + (1 - beta_2) g``."""
 
 from nbkeras.kernels import optimizers as kernels
-from nbkeras.optimizers.base_optimizer import BaseOptimizer, flat
+from nbkeras.optimizers.base_optimizer import BaseOptimizer, base_arguments, flat
 
 
 class Lion(BaseOptimizer):
@@ -12,13 +12,7 @@ class Lion(BaseOptimizer):
                  clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
                  ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
                  gradient_accumulation_steps=None, name=None, **kwargs):
-        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay,
-                         clipnorm=clipnorm, clipvalue=clipvalue, global_clipnorm=global_clipnorm,
-                         use_ema=use_ema, ema_momentum=ema_momentum,
-                         ema_overwrite_frequency=ema_overwrite_frequency,
-                         loss_scale_factor=loss_scale_factor,
-                         gradient_accumulation_steps=gradient_accumulation_steps, name=name,
-                         **kwargs)
+        super().__init__(learning_rate=learning_rate, **base_arguments(locals()))
         if beta_1 <= 0 or beta_1 > 1:
             raise ValueError("Lion: argument `beta_1` must be in the [0, 1] range. Otherwise, "
                              f"the optimizer degenerates to SignSGD. Received: beta_1={beta_1}.")

@@ -6,7 +6,7 @@ momentum slot.
 """
 
 from nbkeras.kernels import optimizers as kernels
-from nbkeras.optimizers.base_optimizer import BaseOptimizer, empty_slot, flat
+from nbkeras.optimizers.base_optimizer import BaseOptimizer, base_arguments, empty_slot, flat
 
 
 class RMSprop(BaseOptimizer):
@@ -17,13 +17,7 @@ class RMSprop(BaseOptimizer):
                  weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
                  use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
                  loss_scale_factor=None, gradient_accumulation_steps=None, name=None, **kwargs):
-        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay,
-                         clipnorm=clipnorm, clipvalue=clipvalue, global_clipnorm=global_clipnorm,
-                         use_ema=use_ema, ema_momentum=ema_momentum,
-                         ema_overwrite_frequency=ema_overwrite_frequency,
-                         loss_scale_factor=loss_scale_factor,
-                         gradient_accumulation_steps=gradient_accumulation_steps, name=name,
-                         **kwargs)
+        super().__init__(learning_rate=learning_rate, **base_arguments(locals()))
         self.rho = rho
         self.momentum = momentum
         self.epsilon = epsilon

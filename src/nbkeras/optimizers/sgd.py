@@ -1,7 +1,7 @@
 """SGD: ``w <- w - lr * g``; with momentum a velocity slot, optionally Nesterov's look-ahead."""
 
 from nbkeras.kernels import optimizers as kernels
-from nbkeras.optimizers.base_optimizer import BaseOptimizer, flat
+from nbkeras.optimizers.base_optimizer import BaseOptimizer, base_arguments, flat
 
 
 class SGD(BaseOptimizer):
@@ -14,13 +14,7 @@ class SGD(BaseOptimizer):
                  clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
                  ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
                  gradient_accumulation_steps=None, name=None, **kwargs):
-        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay,
-                         clipnorm=clipnorm, clipvalue=clipvalue, global_clipnorm=global_clipnorm,
-                         use_ema=use_ema, ema_momentum=ema_momentum,
-                         ema_overwrite_frequency=ema_overwrite_frequency,
-                         loss_scale_factor=loss_scale_factor,
-                         gradient_accumulation_steps=gradient_accumulation_steps, name=name,
-                         **kwargs)
+        super().__init__(learning_rate=learning_rate, **base_arguments(locals()))
         if not isinstance(momentum, float) or not 0 <= momentum <= 1:
             raise ValueError(f"SGD: `momentum` must be a float between [0, 1]; "
                              f"received momentum={momentum!r}")
