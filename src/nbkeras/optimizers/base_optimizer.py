@@ -84,12 +84,13 @@ def _check_learning_rate(value, where):
         )
 
 
-def _check_positive(value, name, where):
+def _check_clip(value, name, where):
+    # 0 switches clipping off, as in Keras; a negative or non-numeric bound is a mistake
     if value is None:
         return
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
         raise ValueError(
-            f"{where}: argument `{name}` must be a positive number or None; "
+            f"{where}: argument `{name}` must be a number >= 0 or None; "
             f"received {name}={value!r}"
         )
 
@@ -128,7 +129,7 @@ class BaseOptimizer:
                 f"set; received {', '.join(f'{k}={v}' for k, v in given.items())}"
             )
         for arg, value in clip_arguments.items():
-            _check_positive(value, arg, where)
+            _check_clip(value, arg, where)
         if weight_decay is not None and (isinstance(weight_decay, bool) or not isinstance(
                 weight_decay, (int, float)) or weight_decay < 0):
             raise ValueError(f"{where}: argument `weight_decay` must be a number >= 0 or None; "
