@@ -374,22 +374,23 @@ for case in reference_regularizers.values():
 # leaves a slice already at the limit a hair below it. A `rate` below 1 moves the norm only part
 # of the way towards the interval at each step.
 #
-# `add_weight(..., constraint=c)` stores `c` on the variable; the optimizer applies it after
-# each update. One step of gradient descent by hand, as the optimizer will do it, on the seed
-# model's first kernel, `MaxNorm(2, axis=0)`:
+# `add_weight(..., constraint=c)` stores `c` on the variable, and the optimizer applies it
+# after each update. One step of gradient descent on a kernel with the seed model's
+# `MaxNorm(2, axis=0)`: the plain step would leave two columns longer than 2, and
+# `SGD.apply_gradients` scales them back:
 
 # %%
 dense = layers.Dense(4, kernel_initializer=initializers.RandomNormal(stddev=1.0, seed=5),
                      kernel_constraint=constraints.MaxNorm(2, axis=0))
 dense.build((None, 6))
-x = digits.data[:16].astype(np.float32) / 16.0
+x = digits.data[:16, :6].astype(np.float32) / 16.0
 with keras.GradientTape() as tape:
-    loss = ops.mean(ops.square(dense(x[:, :6])))
+    loss = ops.mean(ops.square(dense(x)))
 gradient = tape.gradient(loss, dense.kernel)
-dense.kernel.assign_sub(0.1 * gradient)
-print("column norms after the step:     ", np.linalg.norm(dense.kernel.numpy(), axis=0))
-dense.kernel.assign(dense.kernel.constraint(dense.kernel))
-print("after applying kernel.constraint:", np.linalg.norm(dense.kernel.numpy(), axis=0))
+plain_step = dense.kernel.numpy() - 0.1 * gradient.numpy()
+print("column norms after a plain step:  ", np.linalg.norm(plain_step, axis=0))
+keras.optimizers.SGD(learning_rate=0.1).apply_gradients([(gradient, dense.kernel)])
+print("after SGD, which applies MaxNorm: ", np.linalg.norm(dense.kernel.numpy(), axis=0))
 
 # %% [markdown]
 # Every constraint case recorded from Keras, on a Dense-shaped kernel and on a convolution
