@@ -23,6 +23,9 @@ def _compile_float32(kernel):
     # a kernel module whose kernels take scalars says how to call them
     example_arguments = getattr(module, "float32_example_arguments", None)
     arguments = example_arguments(kernel) if example_arguments else None
+    # (the same hook as a table: IR_EXAMPLES() maps kernel names to their arguments)
+    if arguments is None and hasattr(module, "IR_EXAMPLES"):
+        arguments = module.IR_EXAMPLES().get(kernel.py_func.__name__)
     kernel = numba.njit(**_jit.OPTIONS)(kernel.py_func)
     name = kernel.py_func.__name__
     arity = kernel.py_func.__code__.co_argcount
