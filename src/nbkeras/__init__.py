@@ -3,13 +3,14 @@
 ``import nbkeras as keras`` runs Keras code unchanged where nbkeras supports it.
 """
 
-from nbkeras import activations, backend, config, kernels, ops, utils
+from nbkeras import activations, backend, config, kernels, losses, ops, utils
 from nbkeras.autodiff import GradientTape
 from nbkeras.tensor import Tensor, Variable
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "GradientTape", "Tensor", "Variable", "activations", "backend", "config", "kernels", "ops",
+    "GradientTape", "Tensor", "Variable", "activations", "backend", "config", "kernels", "losses",
+    "ops",
     "utils",
 ]
