@@ -425,46 +425,86 @@ for name, case_id in [("mean_squared_error", "docs/mse_function"),
 #
 # ## Each loss against the prediction
 #
-# For a single output with target $y = 0$ or $y = 1$, each loss as a function of the prediction:
+# For a single output with target $y = 0$ or $y = 1$, each loss as a function of the prediction
+# $q$. The losses over classes see two classes, the prediction $[1 - q, q]$ (or the logits
+# $[0, q]$) and the target class $y$; the percentage error is shown for $y = 1$ only, since for
+# $y = 0$ it divides by $10^{-7}$:
 
 # %%
-def loss_curve(function, label, prediction, **options):
-    target = np.full((prediction.size, 1), label, np.float32)
-    return function(target, prediction[:, None], **options).numpy()
+def one_output(name, **options):
+    function = getattr(losses, name)
+    return lambda y, q: function(np.full((q.size, 1), y, np.float32), q[:, None], **options)
+
+
+def two_classes(name, logits=False, **options):
+    function = getattr(losses, name)
+
+    def curve(y, q):
+        prediction = np.stack([np.zeros_like(q) if logits else 1 - q, q], axis=1)
+        if name.startswith(("sparse", "categorical_generalized")):
+            return function(np.full(q.size, y), prediction, **options)
+        return function(np.tile(np.eye(2, dtype=np.float32)[y], (q.size, 1)), prediction,
+                        **options)
+
+    return curve
 
 
 probability = np.linspace(0.001, 0.999, 500).astype(np.float32)
 wide = np.linspace(-3, 3, 500).astype(np.float32)
 panels = [
-    ("binary_crossentropy", probability, {}),
-    ("binary_crossentropy, from_logits", wide, {"from_logits": True}),
-    ("binary_focal_crossentropy", probability, {}),
-    ("binary_crossentropy, label_smoothing=0.2", probability, {"label_smoothing": 0.2}),
-    ("mean_squared_error", wide, {}),
-    ("mean_absolute_error", wide, {}),
-    ("huber", wide, {}),
-    ("log_cosh", wide, {}),
-    ("mean_squared_logarithmic_error", wide, {}),
-    ("poisson", probability * 3, {}),
-    ("hinge", wide, {}),
-    ("squared_hinge", wide, {}),
+    ("binary_crossentropy", one_output("binary_crossentropy"), probability),
+    ("binary_crossentropy, from_logits", one_output("binary_crossentropy", from_logits=True),
+     wide),
+    ("binary_crossentropy, label_smoothing=0.2",
+     one_output("binary_crossentropy", label_smoothing=0.2), probability),
+    ("binary_focal_crossentropy", one_output("binary_focal_crossentropy"), probability),
+    ("categorical_crossentropy", two_classes("categorical_crossentropy"), probability),
+    ("categorical_crossentropy, from_logits",
+     two_classes("categorical_crossentropy", logits=True, from_logits=True), wide),
+    ("sparse_categorical_crossentropy", two_classes("sparse_categorical_crossentropy"),
+     probability),
+    ("categorical_focal_crossentropy", two_classes("categorical_focal_crossentropy"),
+     probability),
+    ("categorical_generalized_cross_entropy",
+     two_classes("categorical_generalized_cross_entropy", q=0.5), probability),
+    ("kl_divergence", two_classes("kl_divergence"), probability),
+    ("mean_squared_error", one_output("mean_squared_error"), wide),
+    ("mean_absolute_error", one_output("mean_absolute_error"), wide),
+    ("mean_absolute_percentage_error", one_output("mean_absolute_percentage_error"), wide),
+    ("mean_squared_logarithmic_error", one_output("mean_squared_logarithmic_error"), wide),
+    ("huber", one_output("huber"), wide),
+    ("log_cosh", one_output("log_cosh"), wide),
+    ("poisson", one_output("poisson"), probability * 3),
+    ("hinge", one_output("hinge"), wide),
+    ("squared_hinge", one_output("squared_hinge"), wide),
+    ("categorical_hinge", two_classes("categorical_hinge", logits=True), wide),
+    ("cosine_similarity", two_classes("cosine_similarity"), probability),
+    ("dice", lambda y, q: losses.dice(np.full((q.size, 1), y, np.float32), q[:, None], axis=1),
+     probability),
+    ("tversky, alpha=0.3, beta=0.7",
+     lambda y, q: losses.tversky(np.full((q.size, 1), y, np.float32), q[:, None], alpha=0.3,
+                                 beta=0.7, axis=1), probability),
 ]
-fig, axes = plt.subplots(3, 4, figsize=(12, 7.5))
-for ax, (title, prediction, options) in zip(axes.flat, panels, strict=True):
-    function = getattr(losses, title.split(",")[0])
-    for label, color in [(0, "C0"), (1, "C1")]:
-        _ = ax.plot(prediction, loss_curve(function, label, prediction, **options), color=color,
+fig, axes = plt.subplots(6, 4, figsize=(12, 14))
+for ax, (title, curve, prediction) in zip(axes.flat, panels, strict=False):
+    labels = [1] if title.startswith("mean_absolute_percentage") else [0, 1]
+    for label in labels:
+        _ = ax.plot(prediction, curve(label, prediction).numpy(), color=f"C{label}",
                     label=f"y = {label}")
     ax.set_title(title, fontsize=9)
-    ax.set_xlabel("logit" if options.get("from_logits") else "prediction", fontsize=8)
+    ax.set_xlabel("logit" if prediction is wide and "logits" in title else "prediction",
+                  fontsize=8)
     ax.tick_params(labelsize=7)
 axes.flat[0].legend(fontsize=8)
+for ax in axes.flat[len(panels):]:
+    ax.axis("off")
 fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The hinge losses treat $y = 0$ as the label $-1$; the logits panel shows the cross-entropy
-# growing linearly for confidently wrong logits instead of saturating.
+# The hinge losses treat $y = 0$ as the label $-1$; the logits panels show the cross-entropy
+# growing linearly for confidently wrong logits instead of saturating at 16.1; the smoothed
+# labels move the minimum of the cross-entropy away from 0 and 1.
 #
 # ## Custom losses
 #
