@@ -3,7 +3,7 @@
 ``import nbkeras as keras`` runs Keras code unchanged where nbkeras supports it.
 """
 
-from nbkeras import activations, backend, config, kernels, losses, ops, utils
+from nbkeras import activations, backend, config, kernels, losses, ops, optimizers, utils
 from nbkeras.autodiff import GradientTape
 from nbkeras.tensor import Tensor, Variable
 
@@ -11,6 +11,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "GradientTape", "Tensor", "Variable", "activations", "backend", "config", "kernels", "losses",
-    "ops",
+    "ops", "optimizers",
     "utils",
 ]
