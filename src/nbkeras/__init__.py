@@ -11,6 +11,7 @@ from nbkeras import (
     initializers,
     kernels,
     layers,
+    losses,
     ops,
     optimizers,
     random,
@@ -23,9 +24,3 @@ from nbkeras.layers import Input
 from nbkeras.tensor import Tensor, Variable
 
 __version__ = "0.1.0"
-
-__all__ = [
-    "GradientTape", "Input", "KerasTensor", "Tensor", "Variable", "activations", "backend",
-    "config", "constraints", "initializers", "kernels", "layers", "ops", "optimizers", "random",
-    "regularizers", "utils",
-]

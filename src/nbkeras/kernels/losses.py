@@ -57,15 +57,20 @@ def softmax_cross_entropy_3d(labels, logits, loss, max_logit, log_total):
             log_total[o, 0, i] = log_s
 
 
-# d/dx_j = softmax(x)_j - y_j, TensorFlow's rule: the exact derivative is softmax(x)_j sum_k y_k
-# - y_j, the same for labels that sum to 1. d/dy_j = -log softmax(x)_j.
-@kernel
+# d/dx_j = softmax(x)_j sum_k y_k - y_j (softmax - y for labels that sum to 1);
+# d/dy_j = -log softmax(x)_j
+@kernel(float64_accumulator=True)
 def softmax_cross_entropy_grad_3d(g, labels, logits, max_logit, log_total, d_labels, d_logits):
     outer, n, inner = logits.shape
+    t = logits.dtype.type
     for o in range(outer):
         for i in range(inner):
             m, log_s, gi = max_logit[o, 0, i], log_total[o, 0, i], g[o, 0, i]
+            label_sum = 0.0
+            for j in range(n):
+                label_sum += labels[o, j, i]
+            total = t(label_sum)
             for j in range(n):
                 log_softmax = (logits[o, j, i] - m) - log_s
-                d_logits[o, j, i] = gi * (np.exp(log_softmax) - labels[o, j, i])
+                d_logits[o, j, i] = gi * (np.exp(log_softmax) * total - labels[o, j, i])
                 d_labels[o, j, i] = gi * -log_softmax

@@ -384,11 +384,13 @@ def _logits_or_probabilities(output, from_logits, activation, op):
     return logits, True
 
 
-def _same_shape(target, output, op):
+def check_same_shape(target, output, where, names=("target", "output")):
+    """Raise ValueError naming both shapes unless ``target`` and ``output`` have the same one
+    (the cross-entropies never broadcast one against the other)."""
     if target.shape != output.shape:
         raise ValueError(
-            f"ops.{op}: target and output must have the same shape, got target.shape="
-            f"{target.shape} and output.shape={output.shape}"
+            f"{where}: {names[0]} and {names[1]} must have the same shape, got "
+            f"{names[0]}.shape={target.shape} and {names[1]}.shape={output.shape}"
         )
 
 
@@ -412,7 +414,7 @@ def binary_crossentropy(target, output, from_logits=False):
     output, from_logits = _logits_or_probabilities(
         output, from_logits, "Sigmoid", "binary_crossentropy")
     target = _args.operands([target], ["target"], "binary_crossentropy", output.dtype)[0]
-    _same_shape(target, output, "binary_crossentropy")
+    check_same_shape(target, output, "ops.binary_crossentropy")
     if from_logits:
         return sigmoid_cross_entropy_p(target, output)
     p = _clipped(output)
@@ -434,7 +436,7 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     target = _args.operands([target], ["target"], "categorical_crossentropy", output.dtype)[0]
     if target.ndim < 1:
         raise ValueError("ops.categorical_crossentropy: target and output must have rank >= 1")
-    _same_shape(target, output, "categorical_crossentropy")
+    check_same_shape(target, output, "ops.categorical_crossentropy")
     a = _args.single_axis(axis, output.ndim, "categorical_crossentropy")
     if from_logits:
         return softmax_cross_entropy_p(target, output, axis=a)
