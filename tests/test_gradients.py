@@ -162,3 +162,14 @@ def test_reductions_over_random_axes(shape, data, op, keepdims):
     axes = data.draw(st.lists(st.integers(0, len(shape) - 1), unique=True, min_size=1))
     x = rng.permutation(np.linspace(-2.0, 2.0, int(np.prod(shape)))).reshape(shape)  # no ties
     check_gradients(lambda t: getattr(ops, op)(t, axis=tuple(axes), keepdims=keepdims), [x])
+
+
+def test_gradient_check_handles_non_contiguous_inputs():
+    # a transposed (F-ordered) input must be perturbed in place, not through a copy
+    x = np.asfortranarray(normal(3, 4))
+    assert check_gradients(lambda t: ops.sum(ops.square(t), axis=0), [x]) < 1e-6
+    from nbkeras.utils import numerical_gradient
+
+    numeric = numerical_gradient(lambda t: ops.square(t), [x.T], np.ones((4, 3)), 0)
+    np.testing.assert_allclose(numeric, 2 * x.T, rtol=1e-6)
+

@@ -22,7 +22,9 @@ def _evaluate(f, arrays):
 def numerical_gradient(f, arrays, cotangent, index, eps=1e-6):
     """Central-difference gradient of ``<cotangent, f(*arrays)>`` with respect to
     ``arrays[index]`` (all arrays float64)."""
-    arrays = [np.array(a, dtype=np.float64) for a in arrays]
+    # C order: ``reshape(-1)`` below must be a view of ``x``, so that perturbing the flat
+    # element perturbs the array f sees (a transposed input would otherwise be copied).
+    arrays = [np.array(a, dtype=np.float64, order="C") for a in arrays]
     x = arrays[index]
     grad = np.zeros_like(x)
     flat_x, flat_g = x.reshape(-1), grad.reshape(-1)
