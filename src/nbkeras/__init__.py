@@ -3,10 +3,13 @@
 ``import nbkeras as keras`` runs Keras code unchanged where nbkeras supports it.
 """
 
-from nbkeras import backend, config, kernels, ops, utils
+from nbkeras import backend, config, kernels, metrics, ops, utils
 from nbkeras.autodiff import GradientTape
 from nbkeras.tensor import Tensor, Variable
 
 __version__ = "0.1.0"
 
-__all__ = ["GradientTape", "Tensor", "Variable", "backend", "config", "kernels", "ops", "utils"]
+__all__ = [
+    "GradientTape", "Tensor", "Variable", "backend", "config", "kernels", "metrics", "ops",
+    "utils",
+]
