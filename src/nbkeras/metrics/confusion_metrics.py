@@ -266,9 +266,11 @@ class AUC(Metric):
             return utils.result_tensor(utils.float_sum(terms))
         by_label = utils.float_sum(terms, axis=0)
         if self.label_weights is None:
-            return utils.result_tensor(np.asarray(np.mean(by_label, dtype=np.float64), by_label.dtype))
-        return utils.result_tensor(utils.divide_no_nan(utils.float_sum(by_label * self.label_weights),
-                                          utils.float_sum(self.label_weights)))
+            mean = np.mean(by_label, dtype=np.float64)
+            return utils.result_tensor(np.asarray(mean, by_label.dtype))
+        weighted = utils.float_sum(by_label * self.label_weights)
+        return utils.result_tensor(
+            utils.divide_no_nan(weighted, utils.float_sum(self.label_weights)))
 
     def result(self):
         """The area, a float32 scalar (0 before any update)."""
