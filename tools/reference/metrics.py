@@ -414,4 +414,13 @@ def build():
     function_case(rec, "function/sparse_top_k_categorical_accuracy/sorted_ids_k2",
                   "sparse_top_k_categorical_accuracy", i32([2, 1, 7]),
                   i32([[1, 0, 3], [1, 2, 3], [4, 5, 7]]), k=2, from_sorted_ids=True)
+
+    # -- the chapter's worked example: four samples of three classes, the last one wrong with
+    # its true class ranked last
+    four_true = one_hot([0, 1, 2, 1], 3)
+    four_pred = f32([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.2, 0.3, 0.5], [0.5, 0.1, 0.4]])
+    metric_case(rec, "metric/categorical_accuracy/four_samples", "CategoricalAccuracy", {},
+                [{"y_true": four_true, "y_pred": four_pred}])
+    metric_case(rec, "metric/top_k_categorical_accuracy/four_samples_k2",
+                "TopKCategoricalAccuracy", {"k": 2}, [{"y_true": four_true, "y_pred": four_pred}])
     return rec

@@ -135,9 +135,6 @@ class Accuracy(MeanMetricWrapper):
     def __init__(self, name="accuracy", dtype=None):
         super().__init__(fn=accuracy, name=name, dtype=dtype)
 
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
-
 
 class BinaryAccuracy(MeanMetricWrapper):
     """How often ``y_pred > threshold`` matches the 0/1 label (``binary_accuracy``)."""
@@ -146,18 +143,12 @@ class BinaryAccuracy(MeanMetricWrapper):
         super().__init__(fn=binary_accuracy, name=name, dtype=dtype, threshold=threshold)
         self.threshold = threshold
 
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype, "threshold": self.threshold}
-
 
 class CategoricalAccuracy(MeanMetricWrapper):
     """How often the arg-max class matches the one-hot label (``categorical_accuracy``)."""
 
     def __init__(self, name="categorical_accuracy", dtype=None):
         super().__init__(fn=categorical_accuracy, name=name, dtype=dtype)
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
 
 
 class SparseCategoricalAccuracy(MeanMetricWrapper):
@@ -166,9 +157,6 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
 
     def __init__(self, name="sparse_categorical_accuracy", dtype=None):
         super().__init__(fn=sparse_categorical_accuracy, name=name, dtype=dtype)
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
 
 
 class TopKCategoricalAccuracy(MeanMetricWrapper):
@@ -179,9 +167,6 @@ class TopKCategoricalAccuracy(MeanMetricWrapper):
         _check_k(k, "TopKCategoricalAccuracy")
         super().__init__(fn=top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
         self.k = k
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype, "k": self.k}
 
 
 class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
@@ -197,7 +182,7 @@ class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
         self.from_sorted_ids = from_sorted_ids
 
     def get_config(self):
-        config = {"name": self.name, "dtype": self.dtype, "k": self.k}
-        if self.from_sorted_ids:
-            config["from_sorted_ids"] = True
+        config = super().get_config()
+        if not self.from_sorted_ids:
+            del config["from_sorted_ids"]  # Keras lists it only when set
         return config

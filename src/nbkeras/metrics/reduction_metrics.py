@@ -106,4 +106,9 @@ class MeanMetricWrapper(Mean):
         return super().update_state(values, sample_weight=sample_weight)
 
     def get_config(self):
-        return {**super().get_config(), "fn": self._fn, **self._fn_kwargs}
+        """name, dtype and the keyword arguments of ``fn``; and ``fn`` itself, unless a
+        subclass (Accuracy, MeanSquaredError, ...) fixes it."""
+        config = {**super().get_config(), **self._fn_kwargs}
+        if type(self) is MeanMetricWrapper:
+            config["fn"] = self._fn
+        return config

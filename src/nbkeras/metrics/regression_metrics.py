@@ -46,18 +46,12 @@ class MeanSquaredError(MeanMetricWrapper):
     def __init__(self, name="mean_squared_error", dtype=None):
         super().__init__(fn=_mean_squared_error, name=name, dtype=dtype)
 
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
-
 
 class MeanAbsoluteError(MeanMetricWrapper):
     """The weighted mean, over samples, of each sample's mean absolute error."""
 
     def __init__(self, name="mean_absolute_error", dtype=None):
         super().__init__(fn=_mean_absolute_error, name=name, dtype=dtype)
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
 
 
 class RootMeanSquaredError(Mean):
