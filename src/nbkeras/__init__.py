@@ -3,13 +3,13 @@
 ``import nbkeras as keras`` runs Keras code unchanged where nbkeras supports it.
 """
 
-from nbkeras import backend, config, kernels, metrics, ops, utils
+from nbkeras import activations, backend, config, kernels, losses, metrics, ops, utils
 from nbkeras.autodiff import GradientTape
 from nbkeras.tensor import Tensor, Variable
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "GradientTape", "Tensor", "Variable", "backend", "config", "kernels", "metrics", "ops",
-    "utils",
+    "GradientTape", "Tensor", "Variable", "activations", "backend", "config", "kernels", "losses",
+    "metrics", "ops", "utils",
 ]

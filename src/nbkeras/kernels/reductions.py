@@ -223,6 +223,40 @@ def log_softmax_grad_3d(g, y, out):
                 out[o, j, i] = g[o, j, i] - np.exp(y[o, j, i]) * total
 
 
+@kernel
+def sparsemax_threshold_3d(x, tau, dtau_dx):
+    # Keras 3.15's sparsemax is max(x - tau, 0) with this threshold: sort z = x in decreasing
+    # order (ties keep their order), c_r = z_1 + ... + z_r, support S = {r : z_r > (c_r - 1)/r}
+    # of size k, tau = (sum_{r in S} c_r - 1) / k. The sums run in float32, in order, as
+    # TensorFlow's cumsum does: the support test is sensitive to their rounding.
+    # tau has shape (outer, 1, inner); dtau_dx (outer, n, inner) gets d tau / d x_j, which is
+    # (number of r in S at or after z_j's rank) / k, as c_r contains z_j for every r >= rank.
+    outer, n, inner = x.shape
+    t = x.dtype.type
+    zero, one = t(0), t(1)
+    column = np.empty(n, dtype=x.dtype)
+    in_support = np.empty(n, dtype=np.bool_)
+    for o in range(outer):
+        for i in range(inner):
+            for j in range(n):
+                column[j] = -x[o, j, i]
+            order = np.argsort(column, kind="mergesort")  # decreasing x, ties by index
+            running, support_sum, k = zero, zero, zero
+            for r in range(n):
+                z = x[o, order[r], i]
+                running += z
+                in_support[r] = z - (running - one) / t(r + 1) > zero
+                if in_support[r]:
+                    support_sum += running
+                    k += one
+            tau[o, 0, i] = (support_sum - one) / k
+            later = zero
+            for r in range(n - 1, -1, -1):
+                if in_support[r]:
+                    later += one
+                dtau_dx[o, order[r], i] = later / k
+
+
 def along_axis(kernel_function, axis, *arrays):
     """Apply a softmax-family kernel along ``axis`` to same-shaped arrays; returns a new array."""
     shape = arrays[0].shape
