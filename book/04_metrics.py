@@ -509,8 +509,9 @@ plt.show()
 #
 # ## Regression metrics
 #
-# `MeanSquaredError` and `MeanAbsoluteError` are `MeanMetricWrapper`s of the per-sample
-# squared and absolute errors (the mean over the last axis). As metrics they divide by the sum
+# `MeanSquaredError` and `MeanAbsoluteError` are `MeanMetricWrapper`s of the loss functions
+# `losses.mean_squared_error` and `losses.mean_absolute_error` of the previous chapter (each the
+# mean over the last axis, one value per sample). As metrics they divide by the sum
 # of the weights, where the losses of the same name divide by the number of samples: with
 # weights [0, 1], the MAE *metric* of [[0], [1]] against [[1], [0]] is 1.0, the MAE loss 0.5
 # (keras-team/keras#19740). `RootMeanSquaredError` keeps the running mean of squared errors and
@@ -521,7 +522,8 @@ y_true, y_pred = [[0.0], [1.0]], [[1.0], [0.0]]
 mae = metrics.MeanAbsoluteError()(y_true, y_pred, sample_weight=[0, 1])
 print("MAE metric, weights [0, 1]:", float(mae))
 assert float(mae) == keras_result("metric/mean_absolute_error/weights_0_1")
-show_source(metrics.RootMeanSquaredError.update_state, metrics.RootMeanSquaredError.result)
+show_source(metrics.MeanAbsoluteError, metrics.RootMeanSquaredError.update_state,
+            metrics.RootMeanSquaredError.result)
 
 # %% [markdown]
 # ## Names

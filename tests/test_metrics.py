@@ -78,6 +78,7 @@ def test_every_class_has_a_reference_case():
     classes = {cls.__name__ for cls in metrics.ALL_OBJECTS} - {"Metric"}
     assert classes <= covered, classes - covered
     functions = {c["fn"] for c in CASES if c["kind"] == "function"}
+    # (the loss functions keras.metrics re-exports are checked by the losses' cases)
     assert functions == {"binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
                          "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy"}
 
@@ -167,6 +168,34 @@ def test_serialize_round_trip():
 def test_bad_configuration_raises(make, error, match):
     with pytest.raises(error, match=match):
         make()
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: metrics.Accuracy()([1, 2, 3], [1, 2]),
+     r"metrics.accuracy: y_true and y_pred must have the same shape, got "
+     r"y_true.shape=\(3,\) and y_pred.shape=\(2,\)"),
+    (lambda: metrics.BinaryAccuracy()([[1], [0]], [[0.1, 0.9], [0.2, 0.3]]),
+     r"y_true.shape=\(2, 1\) and y_pred.shape=\(2, 2\)"),
+    (lambda: metrics.RootMeanSquaredError()([[1.0, 2.0]], [[1.0, 2.0, 3.0]]),
+     r"RootMeanSquaredError.update_state: y_true and y_pred must have the same shape"),
+    (lambda: metrics.MeanSquaredError()([[1.0, 2.0]], [[1.0, 2.0, 3.0]]),
+     r"mean_squared_error: y_true and y_pred must have the same shape"),
+    (lambda: metrics.categorical_accuracy([0, 2], [[0.1, 0.9, 0.0], [0.2, 0.3, 0.5]]),
+     r"one-hot labels .* \(2, 3\); got \(2,\)"),
+    (lambda: metrics.sparse_categorical_accuracy([[0, 1]], [[0.1, 0.9], [0.2, 0.8]]),
+     r"integer labels and must have shape \(2,\)"),
+    (lambda: metrics.Precision()([0, 1, 1], [0.2, 0.9]), r"Precision.update_state: y_true"),
+    (lambda: metrics.Recall(class_id=1)([0, 1], [0.2, 0.9]), r"with class_id, y_pred must"),
+    (lambda: metrics.Recall(class_id=3)([[0, 1]], [[0.2, 0.9]]), r"class_id=3 is out of range"),
+    (lambda: metrics.Mean()([1.0, 2.0, 3.0], sample_weight=[1.0, 0.0]),
+     r"sample_weight of shape \(2,\) cannot be broadcast to the values' shape \(3,\)"),
+    (lambda: metrics.AUC(multi_label=True)(np.zeros((4, 2)), np.zeros(4)),
+     r"multi_label=True, y_pred must have rank 2"),
+    (lambda: metrics.Mean()("abc"), r"argument 'values' must be a number"),
+])
+def test_bad_input_raises(call, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        call()
 
 
 # -- kernels against plain NumPy formulations

@@ -3,6 +3,25 @@
 
 import inspect
 
+# keras.metrics also offers the per-sample loss functions under their loss names
+from nbkeras.losses import (
+    binary_crossentropy,
+    binary_focal_crossentropy,
+    categorical_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_hinge,
+    hinge,
+    huber,
+    kl_divergence,
+    log_cosh,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+    poisson,
+    sparse_categorical_crossentropy,
+    squared_hinge,
+)
 from nbkeras.metrics.accuracy_metrics import (
     Accuracy,
     BinaryAccuracy,
@@ -52,6 +71,10 @@ ALL_OBJECTS_DICT.update(mse=MeanSquaredError, MSE=MeanSquaredError, mae=MeanAbso
 _FUNCTIONS = {f.__name__: f for f in (
     binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
     top_k_categorical_accuracy, sparse_top_k_categorical_accuracy,
+    binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy,
+    categorical_focal_crossentropy, categorical_hinge, hinge, huber, kl_divergence, log_cosh,
+    mean_absolute_error, mean_absolute_percentage_error, mean_squared_error,
+    mean_squared_logarithmic_error, poisson, sparse_categorical_crossentropy, squared_hinge,
 )}
 
 

@@ -10,6 +10,8 @@ compilation (counting over thresholds, top-k membership) are kernels in
 import numpy as np
 
 from nbkeras.kernels import confusion
+from nbkeras.losses import loss as loss_module
+from nbkeras.ops import nn
 from nbkeras.tensor import Tensor, to_array
 
 NEG_INF = -1e10
@@ -28,30 +30,15 @@ def result_tensor(value):
 
 
 def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
-    """Keras' rank alignment: when the ranks differ by one and the longer array ends in a
-    dimension of 1, drop that dimension, or, when the shorter array is 1-D (and
-    ``expand_rank_1``), give it a trailing one instead. ``(B,)`` against ``(B, 1)`` therefore
-    compares sample by sample, never as a ``(B, B)`` table."""
-    if x1.ndim == x2.ndim + 1 and x1.shape[-1] == 1:
-        if x2.ndim == 1 and expand_rank_1:
-            x2 = x2[..., None]
-        else:
-            x1 = x1[..., 0]
-    elif x2.ndim == x1.ndim + 1 and x2.shape[-1] == 1:
-        if x1.ndim == 1 and expand_rank_1:
-            x1 = x1[..., None]
-        else:
-            x2 = x2[..., 0]
-    return x1, x2
+    """Keras' rank alignment (``losses.loss.squeeze_or_expand_to_same_rank``) on NumPy arrays:
+    ``(B,)`` against ``(B, 1)`` compares sample by sample, never as a ``(B, B)`` table."""
+    x1, x2 = loss_module.squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1)
+    return np.asarray(x1), np.asarray(x2)
 
 
 def check_same_shape(y_true, y_pred, where):
     """Raise ValueError unless labels and predictions have one shape (after rank alignment)."""
-    if y_true.shape != y_pred.shape:
-        raise ValueError(
-            f"{where}: y_true has shape {y_true.shape} and y_pred has shape {y_pred.shape}; "
-            "they must be equal (a trailing dimension of 1 on one of them is allowed)"
-        )
+    nn.check_same_shape(y_true, y_pred, where, names=("y_true", "y_pred"))
 
 
 def broadcast_weights(sample_weight, shape, where):

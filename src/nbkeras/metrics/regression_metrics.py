@@ -1,4 +1,5 @@
-"""Regression metrics: MeanSquaredError and MeanAbsoluteError (means of the per-sample losses)
+"""Regression metrics: MeanSquaredError and MeanAbsoluteError (the per-sample loss functions
+``losses.mean_squared_error`` and ``losses.mean_absolute_error``, averaged by ``Mean``)
 and RootMeanSquaredError (the square root of the running mean of squared errors).
 
 A loss-like metric divides by the sum of the sample weights, while the loss class divides by the
@@ -8,50 +9,23 @@ the MAE loss 0.5 (keras-team/keras#19740).
 
 import numpy as np
 
+from nbkeras import losses
 from nbkeras.metrics import metrics_utils as utils
 from nbkeras.metrics.reduction_metrics import Mean, MeanMetricWrapper
-
-
-def _aligned_errors(y_true, y_pred, where):
-    y_pred = utils.as_array(y_pred, where, "y_pred")
-    if y_pred.dtype.kind != "f":
-        y_pred = y_pred.astype("float32")
-    y_true = utils.as_array(y_true, where, "y_true", dtype=y_pred.dtype)
-    y_true, y_pred = utils.squeeze_or_expand_to_same_rank(y_true, y_pred)
-    utils.check_same_shape(y_true, y_pred, where)
-    return y_true - y_pred
-
-
-def _last_axis_mean(x):
-    return (np.sum(x, axis=-1, dtype=np.float64) / x.shape[-1]).astype(x.dtype)
-
-
-# TODO(issue 3): wrap nbkeras.losses.mean_squared_error / mean_absolute_error once the losses
-# module (branch issue-activations-losses) is merged; these two are its per-sample formulas.
-def _mean_squared_error(y_true, y_pred):
-    """Per-sample mean of ``(y_true - y_pred)^2`` over the last axis."""
-    return utils.result_tensor(_last_axis_mean(np.square(_aligned_errors(y_true, y_pred,
-                                                            "metrics.mean_squared_error"))))
-
-
-def _mean_absolute_error(y_true, y_pred):
-    """Per-sample mean of ``|y_true - y_pred|`` over the last axis."""
-    return utils.result_tensor(_last_axis_mean(np.abs(_aligned_errors(y_true, y_pred,
-                                                         "metrics.mean_absolute_error"))))
 
 
 class MeanSquaredError(MeanMetricWrapper):
     """The weighted mean, over samples, of each sample's mean squared error."""
 
     def __init__(self, name="mean_squared_error", dtype=None):
-        super().__init__(fn=_mean_squared_error, name=name, dtype=dtype)
+        super().__init__(fn=losses.mean_squared_error, name=name, dtype=dtype)
 
 
 class MeanAbsoluteError(MeanMetricWrapper):
     """The weighted mean, over samples, of each sample's mean absolute error."""
 
     def __init__(self, name="mean_absolute_error", dtype=None):
-        super().__init__(fn=_mean_absolute_error, name=name, dtype=dtype)
+        super().__init__(fn=losses.mean_absolute_error, name=name, dtype=dtype)
 
 
 class RootMeanSquaredError(Mean):
@@ -66,8 +40,10 @@ class RootMeanSquaredError(Mean):
         where = "RootMeanSquaredError.update_state"
         y_pred = utils.as_array(y_pred, where, "y_pred", dtype=self.dtype)
         y_true = utils.as_array(y_true, where, "y_true", dtype=self.dtype)
-        squared = np.square(_aligned_errors(y_true, y_pred, where))
-        return super().update_state(squared, sample_weight=sample_weight)
+        y_true, y_pred = utils.squeeze_or_expand_to_same_rank(y_true, y_pred)
+        utils.check_same_shape(y_true, y_pred, where)
+        # the squared errors themselves, so that an elementwise weight weights each entry
+        return super().update_state(np.square(y_pred - y_true), sample_weight=sample_weight)
 
     def result(self):
         return utils.result_tensor(np.sqrt(super().result().numpy()))
