@@ -262,3 +262,14 @@ def test_in_top_k_counts_strictly_higher_scores(n, classes, k, seed):
 def test_filter_top_k_breaks_ties_by_index():
     kept = metrics_utils.filter_top_k(np.array([[1.0, 1.0, 1.0, 1.0]], np.float32), 2)
     np.testing.assert_array_equal(kept, [[1.0, 1.0, -1e10, -1e10]])
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 10), st.integers(1, 8), st.integers(1, 10), st.integers(0, 2**31))
+def test_top_k_mask_is_a_stable_sort(n, classes, k, seed):
+    scores = np.random.default_rng(seed).integers(0, 3, (n, classes)).astype(np.float32)
+    mask = np.empty(scores.shape, np.bool_)
+    confusion.top_k_mask(scores, k, mask)
+    expected = np.zeros(scores.shape, bool)
+    np.put_along_axis(expected, np.argsort(-scores, axis=1, kind="stable")[:, :k], True, axis=1)
+    np.testing.assert_array_equal(mask, expected)

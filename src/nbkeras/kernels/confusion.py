@@ -1,5 +1,5 @@
-"""Counting kernels for the classification metrics: confusion counts over thresholds, and the
-"is the target among the k best scores" test.
+"""Counting kernels for the classification metrics: confusion counts over thresholds, the
+"is the target among the k best scores" test, and the selection of each row's k best scores.
 
 Every kernel sees 2-D arrays ``(n, m)``: ``n`` predictions of ``m`` independent binary problems
 (``m = 1`` when the metric flattens everything into one problem, ``m = L`` labels for a
@@ -109,6 +109,21 @@ def in_top_k(targets, predictions, k, out):
         out[i] = finite and higher < k
 
 
+@kernel
+def top_k_mask(scores, k, out):
+    # Mark each row's k largest scores, as TensorFlow's top_k picks them: among equal scores the
+    # lower index first. k passes over the row, each taking the largest score not yet taken.
+    n, classes = scores.shape
+    out[:] = False
+    for i in range(n):
+        for _ in range(min(k, classes)):
+            best = -1
+            for j in range(classes):
+                if not out[i, j] and (best < 0 or scores[i, j] > scores[i, best]):
+                    best = j
+            out[i, best] = True
+
+
 def IR_EXAMPLES():  # noqa: N802 - the name the kernel IR test looks for
     """Float32 arguments of each kernel, for the test that reads their machine code."""
     x = np.ones((4, 2), np.float32)
@@ -117,4 +132,5 @@ def IR_EXAMPLES():  # noqa: N802 - the name the kernel IR test looks for
         "threshold_counts": (x, x, x, np.ones(3, np.float32), *counts),
         "bucket_counts": (x, x, x, True, *counts),
         "in_top_k": (np.zeros(4, np.int64), x, 2, np.empty(4, np.bool_)),
+        "top_k_mask": (x, 1, np.empty((4, 2), np.bool_)),
     }

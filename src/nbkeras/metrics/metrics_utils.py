@@ -92,10 +92,10 @@ def is_evenly_distributed_thresholds(thresholds):
 def filter_top_k(x, k):
     """Keep each row's ``k`` largest scores (ties: the lower index first) and set the others to
     ``NEG_INF``, so that no threshold counts them as positive."""
-    order = np.argsort(-x, axis=-1, kind="stable")[..., :k]
-    keep = np.zeros(x.shape, dtype=bool)
-    np.put_along_axis(keep, order, True, axis=-1)
-    return np.where(keep, x, x.dtype.type(NEG_INF))
+    rows = np.ascontiguousarray(x.reshape(-1, x.shape[-1]))
+    keep = np.empty(rows.shape, dtype=np.bool_)
+    confusion.top_k_mask(rows, int(k), keep)
+    return np.where(keep.reshape(x.shape), x, x.dtype.type(NEG_INF))
 
 
 CONFUSION_COUNTS = ("tp", "fp", "tn", "fn")
