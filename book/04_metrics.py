@@ -37,7 +37,7 @@ def keras_result(case_id, step=-1):
 # and $a_2$. The accuracy of all samples together is
 #
 # $$
-# a = \frac{n_1 a_1 + n_2 a_2}{n_1 + n_2} \ne \frac{a_1 + a_2}{2} \quad (n_1 \ne n_2).
+# a = \frac{n_1 a_1 + n_2 a_2}{n_1 + n_2}, \quad \text{in general} \ne \frac{a_1 + a_2}{2}.
 # $$
 #
 # So a metric keeps *sums* (here $\sum n_b a_b$, the number of hits, and $\sum n_b$, the number
@@ -61,7 +61,10 @@ print("state:", {v.path: float(v.numpy()) for v in accuracy.variables})
 
 # %% [markdown]
 # The state lives in non-trainable float32 variables, created by `add_variable` and named after
-# the metric, as Keras does (`accuracy/total`, `accuracy/count`). The base class is small:
+# the metric, as Keras does (`accuracy/total`, `accuracy/count`). Within a batch nbkeras sums in
+# float64 and rounds once; from batch to batch the float32 state adds up as Keras' does, so a
+# long epoch carries Keras' own float32 rounding (a count of samples stays exact up to
+# $2^{24} = 16\,777\,216$). The base class is small:
 
 # %%
 show_source(metrics.Metric.add_variable, metrics.Metric.reset_state, metrics.Metric.__call__)
