@@ -3,13 +3,25 @@
 ``import nbkeras as keras`` runs Keras code unchanged where nbkeras supports it.
 """
 
-from nbkeras import activations, backend, config, kernels, losses, metrics, ops, utils
+from nbkeras import (
+    activations,
+    backend,
+    config,
+    constraints,
+    initializers,
+    kernels,
+    layers,
+    losses,
+    metrics,
+    ops,
+    optimizers,
+    random,
+    regularizers,
+    utils,
+)
 from nbkeras.autodiff import GradientTape
+from nbkeras.keras_tensor import KerasTensor
+from nbkeras.layers import Input
 from nbkeras.tensor import Tensor, Variable
 
 __version__ = "0.1.0"
-
-__all__ = [
-    "GradientTape", "Tensor", "Variable", "activations", "backend", "config", "kernels", "losses",
-    "metrics", "ops", "utils",
-]

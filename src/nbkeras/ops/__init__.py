@@ -91,6 +91,7 @@ from nbkeras.ops.nn import (
     tanh_shrink,
     threshold,
 )
+from nbkeras.ops.normalization import batch_normalization, layer_normalization, moments
 from nbkeras.ops.reductions import argmax, argmin, logsumexp, max, mean, min, prod, sum
 from nbkeras.ops.shape import (
     concatenate,
