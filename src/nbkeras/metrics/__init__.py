@@ -51,8 +51,7 @@ from nbkeras.metrics.regression_metrics import (
     MeanSquaredError,
     RootMeanSquaredError,
 )
-from nbkeras.utils.identifiers import lookup
-from nbkeras.utils.naming import to_snake_case
+from nbkeras.saving import serialization_lib
 
 ALL_OBJECTS = (
     Metric, Mean, Sum, MeanMetricWrapper,
@@ -61,12 +60,12 @@ ALL_OBJECTS = (
     Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
     TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
 )
-ALL_OBJECTS_DICT = {cls.__name__: cls for cls in ALL_OBJECTS}
+ALL_OBJECTS_DICT = serialization_lib.name_table(ALL_OBJECTS, aliases={
+    "mse": MeanSquaredError, "MSE": MeanSquaredError,
+    "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError,
+})
 """Every name ``get`` accepts: class names, their snake-case forms (``"binary_accuracy"`` is the
 class BinaryAccuracy, as in Keras), and the short names of the error metrics."""
-ALL_OBJECTS_DICT.update({to_snake_case(cls.__name__): cls for cls in ALL_OBJECTS})
-ALL_OBJECTS_DICT.update(mse=MeanSquaredError, MSE=MeanSquaredError, mae=MeanAbsoluteError,
-                        MAE=MeanAbsoluteError)
 
 _FUNCTIONS = {f.__name__: f for f in (
     binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
@@ -78,8 +77,13 @@ _FUNCTIONS = {f.__name__: f for f in (
 )}
 
 
+def _is_function_config(config):
+    return isinstance(config, dict) and config.get("class_name") == "function"
+
+
 def serialize(metric):
-    """Keras' config dict of a metric object, or of a built-in metric function."""
+    """Keras' config dict of a metric object (module "keras.metrics"), or of a built-in metric
+    function (a wrapped function inside a MeanMetricWrapper's config too)."""
     if inspect.isfunction(metric):
         if _FUNCTIONS.get(metric.__name__) is not metric:
             raise ValueError(f"metrics.serialize: {metric!r} is not a built-in metric function")
@@ -96,33 +100,25 @@ def serialize(metric):
 def deserialize(config, custom_objects=None):
     """The metric a name or a config dict (from ``serialize``) describes; a name of a class
     gives a new instance."""
-    if isinstance(config, str):
-        found = lookup("metric", config, ALL_OBJECTS_DICT, custom_objects)
-        return found() if inspect.isclass(found) else found
-    if isinstance(config, dict) and "class_name" in config:
-        if config["class_name"] == "function":
-            return lookup("metric function", config["config"], _FUNCTIONS, custom_objects)
-        cls = lookup("metric", config["class_name"], ALL_OBJECTS_DICT, custom_objects)
-        settings = {key: deserialize(value, custom_objects)
-                    if isinstance(value, dict) and "class_name" in value else value
-                    for key, value in (config.get("config") or {}).items()}
-        return cls.from_config(settings)
-    raise ValueError(f"metrics.deserialize: expected a name or a dict with 'class_name', got "
-                     f"{config!r}")
+    if _is_function_config(config):
+        return serialization_lib.lookup(config["config"], {**_FUNCTIONS, **(custom_objects or {})},
+                                        "metric function")
+    if isinstance(config, dict) and isinstance(config.get("config"), dict):
+        # a MeanMetricWrapper's config holds its function's config
+        inner = {key: deserialize(value, custom_objects) if _is_function_config(value) else value
+                 for key, value in config["config"].items()}
+        config = {**config, "config": inner}
+    return serialization_lib.deserialize_keras_object(config, ALL_OBJECTS_DICT, custom_objects,
+                                                      kind="metric")
 
 
 def get(identifier):
     """A metric from a name (a new instance: ``"auc"`` gives ``AUC()``), a config dict, a class,
     or a callable (returned as it is: a plain ``fn(y_true, y_pred)`` works as a metric). None
     gives None. An unknown name raises ValueError listing the closest valid names."""
-    if identifier is None:
-        return None
-    found = deserialize(identifier) if isinstance(identifier, (str, dict)) else identifier
-    if inspect.isclass(found):
-        found = found()
-    if not callable(found):
-        raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
-    return found
+    if isinstance(identifier, (str, dict)):
+        identifier = deserialize(identifier)
+    return serialization_lib.get_object(identifier, ALL_OBJECTS_DICT, "metric")
 
 
 __all__ = sorted(
