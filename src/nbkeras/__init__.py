@@ -12,6 +12,7 @@ from nbkeras import (
     kernels,
     layers,
     losses,
+    metrics,
     ops,
     optimizers,
     random,
