@@ -59,42 +59,13 @@ def make_cases():
     }
 
 
-def nbkeras_step(kind, arrays):
-    import nbkeras as keras
-    from nbkeras import ops
-
-    variables = [keras.Variable(a) for a in arrays]
-
-    def run():
-        with keras.GradientTape() as tape:
-            if kind == "matmul":
-                y = ops.matmul(*variables)
-            elif kind == "softmax":
-                y = ops.softmax(variables[0])
-            elif kind == "sigmoid":
-                y = ops.sigmoid(variables[0])
-            elif kind == "sum":
-                y = ops.sum(variables[0])
-            else:
-                x, w = variables
-                h = x
-                for _ in range(3):
-                    h = ops.relu(ops.matmul(h, w) + 0.1)
-                y = ops.mean(ops.logsumexp(h, axis=1) - h[:, 0])
-        return tape.gradient(y, variables, output_gradients=None)
-
-    return run
-
-
-def tensorflow_step(kind, arrays):
-    import keras
-    import tensorflow as tf
-    from keras import ops
-
-    variables = [tf.Variable(a) for a in arrays]
+def keras_api_step(keras_module, ops, gradient_tape, kind, arrays):
+    """One forward+backward step written once against the Keras API: nbkeras runs it as is,
+    and so does Keras on TensorFlow (with tf.Variable and tf.GradientTape)."""
+    variables = [keras_module.Variable(a) for a in arrays]
 
     def run():
-        with tf.GradientTape() as tape:
+        with gradient_tape() as tape:
             if kind == "matmul":
                 y = ops.matmul(*variables)
             elif kind == "softmax":
@@ -111,8 +82,20 @@ def tensorflow_step(kind, arrays):
                 y = ops.mean(ops.logsumexp(h, axis=1) - h[:, 0])
         return tape.gradient(y, variables)
 
-    del keras
     return run
+
+
+def nbkeras_step(kind, arrays):
+    import nbkeras
+
+    return keras_api_step(nbkeras, nbkeras.ops, nbkeras.GradientTape, kind, arrays)
+
+
+def tensorflow_step(kind, arrays):
+    import keras
+    import tensorflow as tf
+
+    return keras_api_step(tf, keras.ops, tf.GradientTape, kind, arrays)
 
 
 def torch_step(kind, arrays):

@@ -24,6 +24,7 @@ import numpy as np
 import nbkeras as keras
 from nbkeras import ops
 from nbkeras.utils import assert_matches_keras, check_gradients, load_reference, show_source
+from nbkeras.utils.keras_reference import check_op_case
 
 x = ops.convert_to_tensor([1.0, 2.0, 3.0])
 print(x)
@@ -237,36 +238,16 @@ assert_matches_keras(grad_a, case.array("grad/x0"), rtol=1e-6)
 assert_matches_keras(grad_b, case.array("grad/x1"), rtol=1e-6)
 
 # %% [markdown]
-# The same holds for every reference case of this chapter's ops: the test suite checks each
-# one's output, dtype and gradient, and so does the next cell.
+# The same holds for every reference case of this chapter's ops. One function runs a case and
+# asserts its output, dtype and gradients; the test suite calls it for each case, and so does
+# this chapter:
 
 # %%
-def run_case(case):
-    args, named = [], {}
-    for spec in case["args"]:
-        if "array" in spec:
-            named[spec["array"]] = t = ops.convert_to_tensor(case.array(spec["array"]))
-            args.append(t)
-        elif "arrays" in spec:
-            ts = [ops.convert_to_tensor(case.array(n)) for n in spec["arrays"]]
-            named.update(zip(spec["arrays"], ts, strict=True))
-            args.append(ts)
-        else:
-            args.append(spec["value"])
-    with keras.GradientTape(persistent=True) as tape:
-        tape.watch([named[n] for n in case["grads"]])
-        out = getattr(ops, case["fn"])(*args, **case["kwargs"])
-    assert out.dtype == case["output_dtype"]
-    assert_matches_keras(out, case.array("output"), rtol=1e-6)
-    for name, has_gradient in case["grads"].items():
-        grad = tape.gradient(out, named[name], output_gradients=case.array("cotangent"))
-        assert (grad is None) == (not has_gradient)
-        if has_gradient:
-            assert_matches_keras(grad, case.array(f"grad/{name}"), rtol=1e-6)
+show_source(check_op_case)
 
-
+# %%
 for case in cases.values():
-    run_case(case)
+    check_op_case(case)
 functions = sorted({c["fn"] for c in cases.values()})
 print(f"{len(cases)} Keras reference cases over {len(functions)} ops agree to 1e-6:")
 print(", ".join(functions))

@@ -99,3 +99,43 @@ def assert_matches_keras(actual, expected, rtol, what=""):
             f"worst: got {a[worst]!r}, Keras {e[worst]!r} "
             f"(relative error {abs(a[worst] - e[worst]) / max(abs(e[worst]), scale):.3g})"
         )
+
+
+def check_op_case(case, rtol=1e-6):
+    """Run one ``ops`` reference case on nbkeras and assert it matches Keras: the output's dtype
+    and values, and the gradient of every watched input against the recorded cotangent (or no
+    gradient where TensorFlow gave none)."""
+    import nbkeras as keras
+    from nbkeras import ops
+
+    args, named = [], {}
+    for spec in case["args"]:
+        if "array" in spec:
+            named[spec["array"]] = t = ops.convert_to_tensor(case.array(spec["array"]))
+            args.append(t)
+        elif "arrays" in spec:
+            tensors = [ops.convert_to_tensor(case.array(n)) for n in spec["arrays"]]
+            named.update(zip(spec["arrays"], tensors, strict=True))
+            args.append(tensors)
+        else:
+            args.append(spec["value"])
+    with keras.GradientTape(persistent=True) as tape:
+        tape.watch([named[n] for n in case["grads"]])
+        out = getattr(ops, case["fn"])(*args, **case["kwargs"])
+    assert out.dtype == case["output_dtype"], (
+        f"{case.id}: dtype {out.dtype}, Keras {case['output_dtype']}"
+    )
+    expected = case.array("output")
+    if expected.dtype.kind in "biu":
+        assert np.array_equal(out.numpy(), expected), f"{case.id}: output differs from Keras"
+    else:
+        assert_matches_keras(out, expected, rtol, f"{case.id} output")
+    for name, has_gradient in case["grads"].items():
+        grad = tape.gradient(out, named[name], output_gradients=case.array("cotangent"))
+        assert (grad is None) == (not has_gradient), (
+            f"{case.id}: gradient of {name} is {'missing' if has_gradient else 'unexpected'}"
+        )
+        if has_gradient:
+            assert grad.dtype == named[name].dtype, f"{case.id}: gradient dtype of {name}"
+            assert_matches_keras(grad, case.array(f"grad/{name}"), rtol, f"{case.id} grad {name}")
+
