@@ -4,6 +4,7 @@ Each differentiable op is a primitive (forward + backward) registered in ``nbker
 the modules group them by family: elementwise, reductions, shape, linalg, nn, core.
 """
 
+from nbkeras.ops.convolution import conv, conv_transpose, depthwise_conv, separable_conv
 from nbkeras.ops.core import (
     arange,
     cast,
@@ -58,6 +59,7 @@ from nbkeras.ops.elementwise import (
 )
 from nbkeras.ops.linalg import matmul
 from nbkeras.ops.nn import log_softmax, relu, sigmoid, softmax, softplus, tanh
+from nbkeras.ops.pooling import average_pool, max_pool
 from nbkeras.ops.reductions import argmax, argmin, logsumexp, max, mean, min, prod, sum
 from nbkeras.ops.shape import (
     concatenate,

@@ -1,0 +1,190 @@
+"""Reference cases for convolutions: keras.ops.conv / conv_transpose / depthwise_conv /
+separable_conv, the layers Conv1D/2D/3D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D, and
+the image-shaping layers ZeroPadding2D and UpSampling2D.
+
+Op cases record outputs and tf.GradientTape gradients (random cotangents) for every input; layer
+cases load random weights with set_weights and record the gradients with respect to the input
+and each weight; shape cases record the seed examples' output shapes (or Keras' error) from
+symbolic calls. Grouped convolutions and channels-first 3-D convolutions run through XLA in
+Keras' TensorFlow backend on CPU, which is what is recorded here.
+"""
+
+import numpy as np
+
+from reference._layer_cases import layer_case, shape_case
+from reference._recorder import Recorder
+from reference.ops import op
+
+
+def _op_cases(rec, f32):
+    op(rec, "conv/1d_valid", "conv", [f32(2, 9, 3), f32(3, 3, 4)])
+    op(rec, "conv/1d_same_stride_2", "conv", [f32(2, 9, 3), f32(4, 3, 2)],
+       dict(strides=2, padding="same"))
+    op(rec, "conv/1d_same_dilation_2", "conv", [f32(2, 9, 3), f32(3, 3, 2)],
+       dict(padding="same", dilation_rate=2))
+    op(rec, "conv/2d_valid", "conv", [f32(2, 7, 6, 3), f32(3, 3, 3, 4)])
+    op(rec, "conv/2d_same", "conv", [f32(2, 7, 6, 3), f32(3, 3, 3, 4)], dict(padding="same"))
+    op(rec, "conv/2d_same_even_kernel", "conv", [f32(1, 5, 5, 2), f32(2, 4, 2, 3)],
+       dict(padding="same"))
+    op(rec, "conv/2d_same_strides_2_1", "conv", [f32(2, 8, 7, 3), f32(3, 3, 3, 2)],
+       dict(strides=(2, 1), padding="same"))
+    op(rec, "conv/2d_valid_strides_3", "conv", [f32(2, 10, 8, 2), f32(3, 2, 2, 3)],
+       dict(strides=3))
+    op(rec, "conv/2d_valid_dilation_2", "conv", [f32(2, 9, 8, 3), f32(3, 3, 3, 2)],
+       dict(dilation_rate=2))
+    op(rec, "conv/2d_same_dilation_2_3", "conv", [f32(1, 9, 10, 2), f32(3, 2, 2, 3)],
+       dict(padding="same", dilation_rate=(2, 3)))
+    op(rec, "conv/2d_groups_2", "conv", [f32(2, 6, 5, 4), f32(3, 3, 2, 6)])
+    op(rec, "conv/2d_groups_4_same", "conv", [f32(1, 5, 6, 8), f32(3, 3, 2, 4)],
+       dict(padding="same"))
+    op(rec, "conv/2d_channels_first", "conv", [f32(2, 3, 7, 6), f32(3, 3, 3, 4)],
+       dict(padding="same", data_format="channels_first"))
+    op(rec, "conv/3d_valid", "conv", [f32(2, 5, 6, 4, 2), f32(2, 3, 2, 2, 3)])
+    op(rec, "conv/3d_same_stride_2", "conv", [f32(1, 5, 6, 7, 2), f32(3, 3, 3, 2, 2)],
+       dict(strides=2, padding="same"))
+    op(rec, "conv/3d_channels_first", "conv", [f32(1, 2, 4, 5, 3), f32(2, 2, 2, 2, 3)],
+       dict(data_format="channels_first"))
+    op(rec, "conv/2d_float64", "conv",
+       [rec.rng.standard_normal((1, 5, 5, 2)), rec.rng.standard_normal((3, 3, 2, 2))])
+
+    op(rec, "conv_transpose/1d_valid", "conv_transpose", [f32(2, 5, 3), f32(3, 2, 3)])
+    op(rec, "conv_transpose/2d_valid_stride_2", "conv_transpose",
+       [f32(2, 4, 3, 3), f32(3, 3, 2, 3)], dict(strides=2))
+    op(rec, "conv_transpose/2d_valid_stride_3_kernel_2", "conv_transpose",
+       [f32(1, 3, 3, 2), f32(2, 2, 2, 2)], dict(strides=3))
+    op(rec, "conv_transpose/2d_same_stride_2", "conv_transpose",
+       [f32(2, 4, 3, 3), f32(3, 3, 2, 3)], dict(strides=2, padding="same"))
+    op(rec, "conv_transpose/2d_same_output_padding", "conv_transpose",
+       [f32(1, 4, 3, 2), f32(3, 3, 3, 2)], dict(strides=2, padding="same", output_padding=0))
+    op(rec, "conv_transpose/2d_valid_output_padding", "conv_transpose",
+       [f32(1, 3, 4, 2), f32(3, 3, 2, 2)], dict(strides=2, output_padding=1))
+    op(rec, "conv_transpose/2d_same_dilation_2", "conv_transpose",
+       [f32(1, 5, 4, 2), f32(3, 3, 3, 2)], dict(padding="same", dilation_rate=2))
+    op(rec, "conv_transpose/2d_channels_first", "conv_transpose",
+       [f32(2, 3, 4, 3), f32(3, 3, 2, 3)],
+       dict(strides=2, padding="same", data_format="channels_first"))
+    op(rec, "conv_transpose/3d_same_stride_2", "conv_transpose",
+       [f32(1, 3, 2, 3, 2), f32(2, 3, 2, 3, 2)], dict(strides=2, padding="same"))
+
+    op(rec, "depthwise_conv/2d_valid", "depthwise_conv", [f32(2, 6, 5, 3), f32(3, 3, 3, 2)])
+    op(rec, "depthwise_conv/2d_same_stride_2", "depthwise_conv",
+       [f32(2, 7, 6, 3), f32(3, 3, 3, 1)], dict(strides=2, padding="same"))
+    op(rec, "depthwise_conv/2d_same_dilation_2", "depthwise_conv",
+       [f32(1, 7, 7, 2), f32(3, 3, 2, 2)], dict(padding="same", dilation_rate=2))
+    op(rec, "depthwise_conv/2d_stride_and_dilation", "depthwise_conv",
+       [f32(1, 9, 8, 2), f32(3, 3, 2, 2)], dict(strides=2, padding="same", dilation_rate=2))
+    op(rec, "depthwise_conv/1d_valid", "depthwise_conv", [f32(2, 8, 3), f32(3, 3, 2)])
+    op(rec, "depthwise_conv/2d_channels_first", "depthwise_conv",
+       [f32(2, 3, 6, 5), f32(3, 3, 3, 2)], dict(padding="same", data_format="channels_first"))
+
+    op(rec, "separable_conv/2d_valid", "separable_conv",
+       [f32(2, 6, 5, 3), f32(3, 3, 3, 2), f32(1, 1, 6, 4)])
+    op(rec, "separable_conv/2d_same_stride_2", "separable_conv",
+       [f32(2, 7, 6, 3), f32(3, 3, 3, 1), f32(1, 1, 3, 5)], dict(strides=2, padding="same"))
+    op(rec, "separable_conv/1d_same", "separable_conv",
+       [f32(2, 8, 3), f32(3, 3, 2), f32(1, 6, 4)], dict(padding="same"))
+
+
+def _layer_cases(rec, f32):
+    layer_case(rec, "Conv1D/valid", "Conv1D", dict(filters=4, kernel_size=3), f32(2, 9, 3))
+    layer_case(rec, "Conv1D/same_stride_2", "Conv1D",
+               dict(filters=3, kernel_size=4, strides=2, padding="same"), f32(2, 9, 3))
+    layer_case(rec, "Conv1D/causal", "Conv1D",
+               dict(filters=3, kernel_size=3, padding="causal"), f32(2, 8, 2))
+    layer_case(rec, "Conv1D/causal_dilation_2", "Conv1D",
+               dict(filters=2, kernel_size=3, padding="causal", dilation_rate=2), f32(2, 9, 3))
+    layer_case(rec, "Conv1D/groups_2", "Conv1D",
+               dict(filters=4, kernel_size=3, groups=2, use_bias=False), f32(2, 7, 4))
+    layer_case(rec, "Conv1D/channels_first", "Conv1D",
+               dict(filters=3, kernel_size=2, data_format="channels_first"), f32(2, 3, 7))
+    layer_case(rec, "Conv1D/extended_batch", "Conv1D", dict(filters=4, kernel_size=3),
+               f32(2, 3, 10, 5), fold_batch=1)
+
+    layer_case(rec, "Conv2D/valid", "Conv2D", dict(filters=2, kernel_size=3), f32(4, 8, 8, 3))
+    layer_case(rec, "Conv2D/same", "Conv2D", dict(filters=2, kernel_size=3, padding="same"),
+               f32(2, 7, 6, 3))
+    layer_case(rec, "Conv2D/dilation_2", "Conv2D",
+               dict(filters=2, kernel_size=3, dilation_rate=2), f32(2, 9, 8, 3))
+    layer_case(rec, "Conv2D/strides_2_same", "Conv2D",
+               dict(filters=3, kernel_size=(3, 2), strides=2, padding="same"), f32(2, 7, 8, 2))
+    layer_case(rec, "Conv2D/groups_2", "Conv2D",
+               dict(filters=4, kernel_size=3, groups=2), f32(2, 6, 6, 4))
+    layer_case(rec, "Conv2D/channels_first", "Conv2D",
+               dict(filters=3, kernel_size=3, padding="same", data_format="channels_first"),
+               f32(2, 2, 6, 5))
+    layer_case(rec, "Conv2D/no_bias", "Conv2D",
+               dict(filters=3, kernel_size=2, use_bias=False), f32(2, 5, 5, 2))
+    layer_case(rec, "Conv2D/extended_batch", "Conv2D", dict(filters=2, kernel_size=3),
+               f32(2, 3, 7, 7, 3), fold_batch=1)
+
+    layer_case(rec, "Conv3D/valid", "Conv3D", dict(filters=2, kernel_size=3), f32(2, 5, 5, 5, 1))
+    layer_case(rec, "Conv3D/same_stride_2", "Conv3D",
+               dict(filters=2, kernel_size=(2, 3, 3), strides=2, padding="same"),
+               f32(2, 4, 5, 6, 2))
+    layer_case(rec, "Conv3D/channels_first", "Conv3D",
+               dict(filters=2, kernel_size=2, data_format="channels_first"), f32(1, 2, 4, 4, 3))
+
+    layer_case(rec, "Conv2DTranspose/valid", "Conv2DTranspose",
+               dict(filters=3, kernel_size=3), f32(2, 4, 5, 2))
+    layer_case(rec, "Conv2DTranspose/same_stride_2", "Conv2DTranspose",
+               dict(filters=2, kernel_size=3, strides=2, padding="same"), f32(2, 4, 3, 3))
+    layer_case(rec, "Conv2DTranspose/output_padding", "Conv2DTranspose",
+               dict(filters=2, kernel_size=3, strides=2, output_padding=1), f32(1, 3, 3, 2))
+    layer_case(rec, "Conv2DTranspose/dilation_2", "Conv2DTranspose",
+               dict(filters=2, kernel_size=3, dilation_rate=2, padding="same"), f32(1, 5, 4, 2))
+    layer_case(rec, "Conv2DTranspose/channels_first", "Conv2DTranspose",
+               dict(filters=2, kernel_size=2, strides=2, data_format="channels_first"),
+               f32(2, 3, 3, 4))
+
+    layer_case(rec, "DepthwiseConv2D/valid", "DepthwiseConv2D", dict(kernel_size=3),
+               f32(2, 6, 5, 3))
+    layer_case(rec, "DepthwiseConv2D/multiplier_2_same_stride_2", "DepthwiseConv2D",
+               dict(kernel_size=3, depth_multiplier=2, strides=2, padding="same"),
+               f32(2, 7, 6, 3))
+    layer_case(rec, "DepthwiseConv2D/channels_first", "DepthwiseConv2D",
+               dict(kernel_size=2, data_format="channels_first"), f32(2, 3, 5, 4))
+
+    layer_case(rec, "SeparableConv2D/valid", "SeparableConv2D",
+               dict(filters=4, kernel_size=3), f32(2, 6, 5, 3))
+    layer_case(rec, "SeparableConv2D/multiplier_2_same_stride_2", "SeparableConv2D",
+               dict(filters=3, kernel_size=3, depth_multiplier=2, strides=2, padding="same"),
+               f32(2, 7, 6, 2))
+    layer_case(rec, "SeparableConv2D/channels_first", "SeparableConv2D",
+               dict(filters=2, kernel_size=2, data_format="channels_first"), f32(1, 3, 5, 4))
+
+    layer_case(rec, "ZeroPadding2D/default", "ZeroPadding2D", {}, f32(2, 3, 4, 2))
+    layer_case(rec, "ZeroPadding2D/asymmetric", "ZeroPadding2D",
+               dict(padding=((1, 2), (0, 3))), f32(2, 3, 4, 2))
+    layer_case(rec, "ZeroPadding2D/channels_first", "ZeroPadding2D",
+               dict(padding=(2, 1), data_format="channels_first"), f32(1, 2, 3, 3))
+    layer_case(rec, "UpSampling2D/default", "UpSampling2D", {}, f32(2, 3, 4, 2))
+    layer_case(rec, "UpSampling2D/size_2_3", "UpSampling2D", dict(size=(2, 3)), f32(1, 2, 3, 2))
+    layer_case(rec, "UpSampling2D/channels_first", "UpSampling2D",
+               dict(size=3, data_format="channels_first"), f32(1, 2, 2, 3))
+
+
+def _shape_cases(rec):
+    # The seed examples (tf.keras 2 documentation and a Keras 1 tutorial), as Keras 3 runs them.
+    shape_case(rec, "shape/seed_conv2d_64_3_3", "Conv2D", [64, 3, 3], {}, (None, 3, 32, 32),
+               then="Flatten")
+    shape_case(rec, "shape/conv2d_2_3", "Conv2D", [2, 3], {}, (4, 28, 28, 3))
+    shape_case(rec, "shape/conv2d_2_3_dilation_2", "Conv2D", [2, 3], dict(dilation_rate=2),
+               (4, 28, 28, 3))
+    shape_case(rec, "shape/conv2d_2_3_same", "Conv2D", [2, 3], dict(padding="same"),
+               (4, 28, 28, 3))
+    shape_case(rec, "shape/conv2d_2_3_extended_batch", "Conv2D", [2, 3], {}, (4, 7, 28, 28, 3))
+    shape_case(rec, "shape/conv1d_32_3", "Conv1D", [32, 3], {}, (4, 10, 128))
+    shape_case(rec, "shape/conv1d_32_3_extended_batch", "Conv1D", [32, 3], {}, (4, 7, 10, 128))
+    shape_case(rec, "shape/conv3d_2_3", "Conv3D", [2, 3], {}, (4, 28, 28, 28, 1))
+
+
+def build():
+    rec = Recorder("convolution", seed=20261205)
+
+    def f32(*shape):
+        return rec.rng.standard_normal(shape).astype(np.float32)
+
+    _op_cases(rec, f32)
+    _layer_cases(rec, f32)
+    _shape_cases(rec)
+    return rec
