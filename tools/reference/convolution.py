@@ -1,6 +1,7 @@
 """Reference cases for convolutions: keras.ops.conv / conv_transpose / depthwise_conv /
-separable_conv, the layers Conv1D/2D/3D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D, and
-the image-shaping layers ZeroPadding2D and UpSampling2D.
+separable_conv, ops.pad and ops.repeat (which the image-shaping layers use), the layers Conv1D,
+Conv2D, Conv3D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D, and the image-shaping layers
+ZeroPadding2D and UpSampling2D.
 
 Op cases record outputs and tf.GradientTape gradients (random cotangents) for every input; layer
 cases load random weights with set_weights and record the gradients with respect to the input
@@ -83,6 +84,18 @@ def _op_cases(rec, f32):
        [f32(2, 7, 6, 3), f32(3, 3, 3, 1), f32(1, 1, 3, 5)], dict(strides=2, padding="same"))
     op(rec, "separable_conv/1d_same", "separable_conv",
        [f32(2, 8, 3), f32(3, 3, 2), f32(1, 6, 4)], dict(padding="same"))
+
+
+def _shape_op_cases(rec, f32):
+    # the ops under ZeroPadding2D (pad) and UpSampling2D (repeat)
+    op(rec, "pad/constant", "pad", [f32(2, 3, 4), [[0, 0], [1, 2], [2, 1]]])
+    op(rec, "pad/constant_value", "pad", [f32(3, 2), [[1, 1], [0, 2]]],
+       dict(constant_values=1.5))
+    op(rec, "pad/reflect", "pad", [f32(3, 4), [[2, 1], [1, 3]]], dict(mode="reflect"))
+    op(rec, "pad/symmetric", "pad", [f32(3, 4), [[2, 1], [1, 3]]], dict(mode="symmetric"))
+    op(rec, "repeat/axis_1", "repeat", [f32(2, 3, 2), 2], dict(axis=1))
+    op(rec, "repeat/counts", "repeat", [f32(3, 2), [2, 0, 3]], dict(axis=0))
+    op(rec, "repeat/flattened", "repeat", [f32(2, 2), 3])
 
 
 def _layer_cases(rec, f32):
@@ -185,6 +198,7 @@ def build():
         return rec.rng.standard_normal(shape).astype(np.float32)
 
     _op_cases(rec, f32)
+    _shape_op_cases(rec, f32)
     _layer_cases(rec, f32)
     _shape_cases(rec)
     return rec

@@ -35,14 +35,16 @@ def max_pool(x, out, pool_size, strides, pads_before):
                                         out[n, od, oh, ow, c] = x[n, d, h, w, c]
 
 
-# d max / dx_i = 1 for the element the max came from, 0 elsewhere. TensorFlow's 1-D/2-D rule:
-# the first real element (in scan order) equal to the max, or the window's first real element
-# when the max stayed at the lowest value (a window of -inf or NaN).
+# d max / dx_i = 1 for the element the max came from, 0 elsewhere. TensorFlow's 1-D/2-D rule
+# finds that element by its own scan: start at the window's first real element and move only to
+# a strictly greater one. So a tie goes to the first maximum, and a window (NaN, 1) sends its
+# gradient to the NaN, although its forward max is 1 (comparisons with NaN are false).
 @kernel
-def max_pool_grad_first(x, y, g, dx, pool_size, strides, pads_before, lowest, done):
-    """Add g[n, o, c] to dx at the first arg-max of window o; ``done`` is scratch (C,)."""
+def max_pool_grad_first(x, g, dx, pool_size, strides, pads_before, best, where):
+    """Add g[n, o, c] to dx at the first arg-max of window o; ``best`` (C,) and ``where`` (C, 3)
+    are scratch: each channel's candidate value and position."""
     _, depth, height, width, channels = x.shape
-    _, out_d, out_h, out_w, _ = y.shape
+    _, out_d, out_h, out_w, _ = g.shape
     for n in range(x.shape[0]):
         for od in range(out_d):
             d0 = max(od * strides[0] - pads_before[0], 0)
@@ -53,17 +55,18 @@ def max_pool_grad_first(x, y, g, dx, pool_size, strides, pads_before, lowest, do
                 for ow in range(out_w):
                     w0 = max(ow * strides[2] - pads_before[2], 0)
                     w1 = min(ow * strides[2] - pads_before[2] + pool_size[2], width)
-                    for c in range(channels):
-                        done[c] = y[n, od, oh, ow, c] == lowest
-                        if done[c]:
-                            dx[n, d0, h0, w0, c] += g[n, od, oh, ow, c]
                     for d in range(d0, d1):
                         for h in range(h0, h1):
                             for w in range(w0, w1):
+                                first = d == d0 and h == h0 and w == w0
                                 for c in range(channels):
-                                    if not done[c] and x[n, d, h, w, c] == y[n, od, oh, ow, c]:
-                                        dx[n, d, h, w, c] += g[n, od, oh, ow, c]
-                                        done[c] = True
+                                    if first or x[n, d, h, w, c] > best[c]:
+                                        best[c] = x[n, d, h, w, c]
+                                        where[c, 0] = d
+                                        where[c, 1] = h
+                                        where[c, 2] = w
+                    for c in range(channels):
+                        dx[n, where[c, 0], where[c, 1], where[c, 2], c] += g[n, od, oh, ow, c]
 
 
 # TensorFlow's 3-D rule: every real element equal to the max receives the whole g.
@@ -168,13 +171,14 @@ def max_pool_input_grad(x, y, g, pool_size, strides, pads, all_ties):
     """The cotangent of max pooling's input: g routed to the first arg-max of each window
     (``all_ties=False``, TensorFlow's 1-D/2-D rule) or to every tied maximum (3-D rule)."""
     dx = np.zeros(x.shape, x.dtype)
-    args = (as_volume(x), as_volume(y), as_volume(g), as_volume(dx),
-            *_geometry(pool_size, strides, pads))
+    x5, g5, dx5 = as_volume(x), as_volume(g), as_volume(dx)
+    geometry = _geometry(pool_size, strides, pads)
     if all_ties:
-        max_pool_grad_ties(*args)
+        max_pool_grad_ties(x5, as_volume(y), g5, dx5, *geometry)
     else:
-        lowest = np.finfo(x.dtype).min
-        max_pool_grad_first(*args, lowest, np.empty(x.shape[-1], np.bool_))
+        channels = x.shape[-1]
+        max_pool_grad_first(x5, g5, dx5, *geometry, np.empty(channels, x.dtype),
+                            np.empty((channels, 3), np.int64))
     return dx
 
 
@@ -191,7 +195,8 @@ def _float32_examples():
     geometry = ((2, 2, 2), (1, 1, 1), (0, 0, 0))
     return {
         "max_pool": (x, y, *geometry),
-        "max_pool_grad_first": (x, y, y, x, *geometry, np.float32(-1), np.empty(2, np.bool_)),
+        "max_pool_grad_first": (x, y, x, *geometry, np.empty(2, np.float32),
+                                np.empty((2, 3), np.int64)),
         "max_pool_grad_ties": (x, y, y, x, *geometry),
         "average_pool": (x, y, *geometry),
         "average_pool_grad": (y, x, *geometry),

@@ -66,6 +66,8 @@ from nbkeras.ops.shape import (
     expand_dims,
     getitem,
     one_hot,
+    pad,
+    repeat,
     reshape,
     squeeze,
     stack,
