@@ -22,9 +22,10 @@ def _compile_float32(kernel):
     kernel = numba.njit(**_jit.OPTIONS)(kernel.py_func)
     name = kernel.py_func.__name__
     arity = kernel.py_func.__code__.co_argcount
-    examples = getattr(sys.modules[kernel.py_func.__module__], "FLOAT32_EXAMPLES", None)
-    if examples is not None:  # a module whose kernels take more than arrays lists their args
-        kernel(*examples()[name])
+    # a kernel module whose kernels take other ranks lists example arguments in IR_EXAMPLES()
+    examples = getattr(sys.modules[kernel.py_func.__module__], "IR_EXAMPLES", lambda: {})()
+    if name in examples:
+        kernel(*examples[name])
     elif name.endswith("_3d"):
         arrays = [np.ones((2, 3, 1), np.float32) for _ in range(arity - 1)]
         out_shape = (2, 1) if arity == 2 and name not in {"softmax_3d", "log_softmax_3d"} \

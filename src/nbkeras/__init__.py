@@ -3,10 +3,28 @@
 ``import nbkeras as keras`` runs Keras code unchanged where nbkeras supports it.
 """
 
-from nbkeras import backend, config, kernels, ops, utils
+from nbkeras import (
+    activations,
+    backend,
+    config,
+    constraints,
+    initializers,
+    kernels,
+    layers,
+    ops,
+    random,
+    regularizers,
+    utils,
+)
 from nbkeras.autodiff import GradientTape
+from nbkeras.keras_tensor import KerasTensor
+from nbkeras.layers import Input
 from nbkeras.tensor import Tensor, Variable
 
 __version__ = "0.1.0"
 
-__all__ = ["GradientTape", "Tensor", "Variable", "backend", "config", "kernels", "ops", "utils"]
+__all__ = [
+    "GradientTape", "Input", "KerasTensor", "Tensor", "Variable", "activations", "backend",
+    "config", "constraints", "initializers", "kernels", "layers", "ops", "random",
+    "regularizers", "utils",
+]

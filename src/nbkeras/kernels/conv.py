@@ -205,12 +205,12 @@ def output_shape(input_shape, kernel_shape, strides, dilations, pads):
     return tuple(input_shape[:1]) + tuple(out) + tuple(kernel_shape[-1:])
 
 
-def _float32_examples():
+def _examples():
     x = np.ones((1, 2, 3, 3, 2), np.float32)
     cols = np.empty((4, 16), np.float32)
     geometry = ((1, 2, 2), (2, 2, 2), (1, 1, 1), (1, 1, 1), (0, 0, 0), 1)
     return {"im2col": (x, cols, 0, *geometry), "col2im": (cols, x, 0, *geometry)}
 
 
-FLOAT32_EXAMPLES = _float32_examples
-"""Arguments for each kernel at float32 (the test that reads the kernels' LLVM IR uses them)."""
+IR_EXAMPLES = _examples
+"""How to call each kernel here with float32 arrays (read by tests/test_kernels.py)."""

@@ -189,7 +189,7 @@ def average_pool_input_grad(g, input_shape, pool_size, strides, pads):
     return dx
 
 
-def _float32_examples():
+def _examples():
     x = np.ones((1, 2, 3, 3, 2), np.float32)
     y = np.ones((1, 1, 2, 2, 2), np.float32)
     geometry = ((2, 2, 2), (1, 1, 1), (0, 0, 0))
@@ -203,5 +203,5 @@ def _float32_examples():
     }
 
 
-FLOAT32_EXAMPLES = _float32_examples
-"""Arguments for each kernel at float32 (the test that reads the kernels' LLVM IR uses them)."""
+IR_EXAMPLES = _examples
+"""How to call each kernel here with float32 arrays (read by tests/test_kernels.py)."""

@@ -58,7 +58,41 @@ from nbkeras.ops.elementwise import (
     where,
 )
 from nbkeras.ops.linalg import matmul
-from nbkeras.ops.nn import log_softmax, relu, sigmoid, softmax, softplus, tanh
+from nbkeras.ops.nn import (
+    binary_crossentropy,
+    categorical_crossentropy,
+    celu,
+    elu,
+    gelu,
+    glu,
+    hard_shrink,
+    hard_sigmoid,
+    hard_silu,
+    hard_swish,
+    hard_tanh,
+    leaky_relu,
+    log_sigmoid,
+    log_softmax,
+    relu,
+    relu6,
+    selu,
+    sigmoid,
+    silu,
+    soft_shrink,
+    softmax,
+    softplus,
+    softsign,
+    sparse_categorical_crossentropy,
+    sparse_plus,
+    sparse_sigmoid,
+    sparsemax,
+    squareplus,
+    swish,
+    tanh,
+    tanh_shrink,
+    threshold,
+)
+from nbkeras.ops.normalization import batch_normalization, layer_normalization, moments
 from nbkeras.ops.pooling import average_pool, max_pool
 from nbkeras.ops.reductions import argmax, argmin, logsumexp, max, mean, min, prod, sum
 from nbkeras.ops.shape import (

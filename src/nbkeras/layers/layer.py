@@ -1,0 +1,549 @@
+"""The ``Layer`` base class: weights, build on first call, training flag, losses, graph nodes.
+
+A layer is a function with state. Subclasses write three methods:
+
+- ``build(input_shape)`` creates the weights with ``add_weight`` once the input's shape is
+  known (``Dense`` needs the last dimension to size its kernel);
+- ``call(inputs, training=None)`` computes the output with ``nbkeras.ops``, which the tape
+  records, so gradients with respect to the inputs and the weights come for free;
+- ``compute_output_shape(input_shape)`` gives the output's shape without computing it.
+
+``__call__`` ties them together: it converts NumPy inputs to tensors, checks them against
+``input_spec``, builds the layer on first use, resolves the ``training`` flag, runs ``call`` and
+records activity-regularization losses. Called on symbolic ``KerasTensor``s (from
+``keras.Input``), it runs no kernel at all: it computes the output shape and records a ``Node``,
+the edge of the functional graph.
+"""
+
+import functools
+import inspect
+
+import numpy as np
+
+from nbkeras import constraints, dtypes, initializers, ops, regularizers
+from nbkeras.keras_tensor import KerasTensor, standardize_shape
+from nbkeras.layers.input_spec import assert_input_compatibility
+from nbkeras.layers.node import Node, flatten
+from nbkeras.random.seed_generator import SeedGenerator
+from nbkeras.saving import serialization_lib
+from nbkeras.tensor import Tensor, Variable
+from nbkeras.utils import naming
+
+_scopes = []
+"""The layers being built or called, outermost first: they make the weights' paths
+(``"outer/dense/kernel"``)."""
+
+_training_contexts = []
+"""The ``training`` value of each layer call in progress; inner layers inherit it."""
+
+
+class _NameScope:
+    """Enter ``layer``'s name scope, unless it is already the innermost one."""
+
+    def __init__(self, layer):
+        self.layer = layer
+        self.entered = False
+
+    def __enter__(self):
+        if not _scopes or _scopes[-1] is not self.layer:
+            _scopes.append(self.layer)
+            self.entered = True
+
+    def __exit__(self, *exc_info):
+        if self.entered:
+            _scopes.pop()
+        return False
+
+
+def current_path():
+    return "/".join(layer.name for layer in _scopes)
+
+
+def _map_leaves(function, structure):
+    if isinstance(structure, list):
+        return [_map_leaves(function, x) for x in structure]
+    if isinstance(structure, tuple):
+        return tuple(_map_leaves(function, x) for x in structure)
+    if isinstance(structure, dict):
+        return {k: _map_leaves(function, v) for k, v in structure.items()}
+    return function(structure)
+
+
+def _shape_of(structure):
+    """The shape of a tensor, or the same nesting of shapes for a list of tensors."""
+    if isinstance(structure, (list, tuple)):
+        return [_shape_of(x) for x in structure]
+    return None if structure is None else standardize_shape(structure.shape)
+
+
+def _standardize_layer_dtype(dtype):
+    """A dtype name from None (floatx), a name, or Keras' DTypePolicy config dictionary."""
+    if isinstance(dtype, dict):  # {"class_name": "DTypePolicy", "config": {"name": ...}}
+        dtype = dtype.get("config", {}).get("name")
+    elif dtype is not None and hasattr(dtype, "name") and not isinstance(dtype, str):
+        dtype = dtype.name
+    return dtypes.standardize_dtype(dtype)
+
+
+class Layer:
+    """Base class of every layer (``keras.layers.Layer``).
+
+    Keyword arguments every layer accepts: ``name`` (default: the snake-case class name made
+    unique, ``dense``, ``dense_1``, ...), ``trainable``, ``dtype`` (of the weights and the
+    computation, default floatx), ``activity_regularizer`` (a penalty on the outputs, divided by
+    the batch size) and, as in Keras 2, ``input_shape``/``input_dim`` (kept for a model to read).
+    """
+
+    _keras_module = "keras.layers"
+    _TRACKER_LISTS = frozenset({
+        "_trainable_variables", "_non_trainable_variables", "_layers", "_seed_generators",
+    })
+
+    def __new__(cls, *args, **kwargs):
+        layer = super().__new__(cls)
+        user_build = layer.build
+
+        # Whatever a subclass's build does, afterwards the layer is built, its path is known,
+        # and the shape it was built for is recorded (error messages quote it).
+        @functools.wraps(user_build)
+        def build_wrapper(*build_args, **build_kwargs):
+            with _NameScope(layer):
+                layer._path = current_path()
+                user_build(*build_args, **build_kwargs)
+            shapes = list(build_args) + list(build_kwargs.values())
+            layer._build_input_shape = shapes[0] if shapes else None
+            layer.built = True
+
+        object.__setattr__(layer, "build", build_wrapper)
+        return layer
+
+    def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None, autocast=True,
+                 name=None, **kwargs):
+        input_dim = kwargs.pop("input_dim", None)
+        input_shape = kwargs.pop("input_shape", None)
+        if kwargs:
+            raise ValueError(
+                f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}"
+            )
+        if name is None:
+            name = naming.auto_name(type(self).__name__)
+        elif not isinstance(name, str) or "/" in name:
+            raise ValueError(
+                f"{type(self).__name__}: name must be a string without '/', got name={name!r}"
+            )
+        if not isinstance(trainable, bool):
+            raise ValueError(
+                f"{type(self).__name__}: trainable must be a bool, got trainable={trainable!r}"
+            )
+        self._init_tracker()
+        self.name = name
+        self._dtype = _standardize_layer_dtype(dtype)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.autocast = autocast
+        self._trainable = trainable
+        # Keras 2's way to give the first layer of a Sequential model its input shape.
+        if input_dim is not None:
+            self._input_shape_arg = (int(input_dim),)
+        elif input_shape is not None:
+            self._input_shape_arg = tuple(input_shape)
+        else:
+            self._input_shape_arg = None
+        if "built" not in self.__dict__:
+            self.built = False
+        self._path = None
+        self._build_input_shape = None
+        if "input_spec" not in self.__dict__:
+            self.input_spec = None
+        if "supports_masking" not in self.__dict__:
+            self.supports_masking = False
+        self._losses = []
+        self._inbound_nodes = []
+        self._outbound_nodes = []
+        parameters = inspect.signature(self.call).parameters
+        self._call_has_training_arg = "training" in parameters
+        self._call_training_default = (
+            parameters["training"].default if self._call_has_training_arg
+            and parameters["training"].default is not inspect.Parameter.empty else None
+        )
+
+    # -- state tracking -----------------------------------------------------------------------
+    def _init_tracker(self):
+        if "_layers" not in self.__dict__:
+            for name in self._TRACKER_LISTS:
+                object.__setattr__(self, name, [])
+
+    def __setattr__(self, name, value):
+        # Sub-layers, variables and seed generators assigned as attributes become the layer's
+        # state, as in Keras (``self.dense = Dense(4)`` makes its weights part of ``weights``).
+        if name not in self._TRACKER_LISTS:
+            self._init_tracker()
+            for item in value if isinstance(value, (list, tuple)) else [value]:
+                self._track(item)
+        object.__setattr__(self, name, value)
+
+    def _track(self, item):
+        if isinstance(item, Layer) and item is not self:
+            if not any(item is x for x in self._layers):
+                self._layers.append(item)
+        elif isinstance(item, Variable):
+            known = self._trainable_variables + self._non_trainable_variables
+            if not any(item is v for v in known):
+                (self._trainable_variables if item.trainable
+                 else self._non_trainable_variables).append(item)
+        elif isinstance(item, SeedGenerator):
+            if not any(item is g for g in self._seed_generators):
+                self._seed_generators.append(item)
+
+    # -- dtype ----------------------------------------------------------------------------------
+    @property
+    def dtype(self):
+        """The dtype of the layer's weights."""
+        return self._dtype
+
+    @property
+    def variable_dtype(self):
+        return self._dtype
+
+    @property
+    def compute_dtype(self):
+        """The dtype the layer computes in; float inputs are cast to it (``autocast``)."""
+        return self._dtype
+
+    @property
+    def input_dtype(self):
+        return self._dtype
+
+    @property
+    def path(self):
+        """``"outer/name"``: the name scopes the layer was built in (None before build)."""
+        return self._path
+
+    # -- building -------------------------------------------------------------------------------
+    def build(self, input_shape):
+        """Create the weights for inputs of ``input_shape`` (the batch size may be None).
+        The base class has no weights."""
+
+    def add_weight(self, *args, shape=None, initializer=None, dtype=None, trainable=True,
+                   autocast=True, regularizer=None, constraint=None, aggregation="none",
+                   overwrite_with_gradient=False, name=None):
+        """Create a ``Variable`` owned by this layer and return it.
+
+        ``initializer`` is an initializer, a name (``"glorot_uniform"``) or None (glorot_uniform
+        for floats, zeros otherwise). ``regularizer`` adds its penalty of the weight to
+        ``layer.losses``; ``constraint`` is stored on the variable for the optimizer to apply
+        after each step. The variable's ``path`` is ``"<layer path>/<name>"``. ``shape``,
+        ``initializer`` and ``dtype`` may also be given positionally, in that order.
+        """
+        if len(args) > 3:
+            raise TypeError(
+                f"add_weight() takes at most 3 positional arguments ({len(args)} given)"
+            )
+        if args and isinstance(args[0], str):
+            raise ValueError(
+                f"add_weight: name must be passed as a keyword argument; got "
+                f"add_weight({args[0]!r}, ...). Use add_weight(shape=..., name={args[0]!r})"
+            )
+        positional = dict(zip(("shape", "initializer", "dtype"), args, strict=False))
+        given = {"shape": shape, "initializer": initializer, "dtype": dtype}
+        for key, value in positional.items():
+            if given[key] is not None:
+                raise ValueError(f"add_weight: {key} was passed both positionally and by keyword")
+            given[key] = value
+        shape, initializer, dtype = given["shape"], given["initializer"], given["dtype"]
+        shape = () if shape is None else standardize_shape(shape)
+        if any(d is None for d in shape):
+            raise ValueError(
+                f"layer '{self.name}': the weight {name!r} needs a fully known shape, got {shape}"
+            )
+        dtype = dtypes.standardize_dtype(dtype) if dtype is not None else self.variable_dtype
+        if initializer is None:
+            initializer = "glorot_uniform" if dtypes.is_float(dtype) else "zeros"
+        initializer = initializers.get(initializer)
+        variable = Variable(initializer, shape=shape, dtype=dtype, trainable=trainable, name=name)
+        scope = [layer.name for layer in _scopes]
+        if not _scopes or _scopes[-1] is not self:
+            scope.append(self.name)
+        variable.path = "/".join(scope + [variable.name])
+        variable.regularizer = regularizers.get(regularizer)
+        variable.constraint = constraints.get(constraint)
+        self._track(variable)
+        return variable
+
+    add_variable = add_weight
+
+    # -- weights --------------------------------------------------------------------------------
+    @property
+    def trainable(self):
+        """Whether the optimizer updates this layer's weights. Setting it sets the flag of every
+        weight created trainable, and of every sub-layer."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        value = bool(value)
+        self._trainable = value
+        for v in self._trainable_variables:
+            v.trainable = value
+        for layer in self._layers:
+            layer.trainable = value
+
+    def _flatten_layers(self, include_self=True):
+        layers, seen, queue = ([self] if include_self else []), set(), list(self._layers)
+        while queue:
+            layer = queue.pop(0)
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            layers.append(layer)
+            queue = list(layer._layers) + queue
+        return layers
+
+    @property
+    def weights(self):
+        """Every weight of the layer and its sub-layers: the trainable ones in creation order,
+        then the non-trainable ones (BatchNormalization: gamma, beta, moving_mean,
+        moving_variance). This order is ``get_weights``' and ``set_weights``'."""
+        result, seen = [], set()
+        for v in self._trainable_variables + self._non_trainable_variables:
+            if id(v) not in seen:
+                seen.add(id(v))
+                result.append(v)
+        for layer in self._layers:
+            for v in layer.weights:
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    result.append(v)
+        return result
+
+    @property
+    def trainable_weights(self):
+        return [v for v in self.weights if v.trainable] if self.trainable else []
+
+    @property
+    def non_trainable_weights(self):
+        return [v for v in self.weights if not v.trainable] if self.trainable else self.weights
+
+    @property
+    def variables(self):
+        """The weights plus the state of the seed generators (a Dropout layer's counter)."""
+        result = self.weights
+        for layer in self._flatten_layers():
+            result = result + [g.state for g in layer._seed_generators]
+        return result
+
+    @property
+    def trainable_variables(self):
+        return self.trainable_weights
+
+    @property
+    def non_trainable_variables(self):
+        trainable = {id(v) for v in self.trainable_weights}
+        return [v for v in self.variables if id(v) not in trainable]
+
+    def get_weights(self):
+        """The values of ``weights`` as NumPy arrays (copies)."""
+        return [v.numpy() for v in self.weights]
+
+    def set_weights(self, weights):
+        """Assign NumPy arrays to ``weights``, in order; every shape must match."""
+        own = self.weights
+        if len(own) != len(weights):
+            raise ValueError(
+                f"You called set_weights(weights) on layer '{self.name}' with a weight list of "
+                f"length {len(weights)}, but the layer was expecting {len(own)} weights: "
+                f"{[v.path for v in own]}"
+            )
+        values = [np.asarray(w) for w in weights]
+        for variable, value in zip(own, values, strict=True):
+            if tuple(variable.shape) != value.shape:
+                raise ValueError(
+                    f"Layer '{self.name}' weight '{variable.path}' has shape {variable.shape}, "
+                    f"which is not compatible with the provided weight shape {value.shape}"
+                )
+        for variable, value in zip(own, values, strict=True):
+            variable.assign(value)
+
+    def count_params(self):
+        """The number of scalars in ``weights`` (the layer must be built)."""
+        if not self.built:
+            raise ValueError(
+                f"You tried to call count_params on layer '{self.name}', but the layer isn't "
+                "built. You can build it manually via: layer.build(input_shape)"
+            )
+        return int(sum(int(np.prod(v.shape, dtype=np.int64)) for v in self.weights))
+
+    # -- losses ---------------------------------------------------------------------------------
+    def add_loss(self, loss):
+        """Add scalar tensor(s) to ``losses`` (from inside ``call``)."""
+        for x in flatten(loss):
+            if not isinstance(x, Tensor):
+                raise ValueError(
+                    f"add_loss() needs a tensor, got {x!r} (of type {type(x).__name__})"
+                )
+            self._losses.append(x)
+
+    @property
+    def losses(self):
+        """The penalties of the last call (``add_loss``, activity regularizers, of this layer
+        and its sub-layers), then the weight regularizers' penalties of the current trainable
+        weights. A training loop adds their sum to the loss."""
+        result = []
+        for layer in self._flatten_layers():
+            result.extend(layer._losses)
+        for v in self.trainable_weights:
+            if v.regularizer is not None:
+                result.append(v.regularizer(v))
+        return result
+
+    def _clear_losses(self):
+        for layer in self._flatten_layers():
+            layer._losses = []
+
+    # -- calling --------------------------------------------------------------------------------
+    def call(self, *args, **kwargs):
+        raise NotImplementedError(f"Layer {type(self).__name__} does not implement call()")
+
+    def _convert_input(self, x):
+        """NumPy data becomes a tensor; float tensors are cast to the compute dtype."""
+        if x is None or isinstance(x, KerasTensor):
+            return x
+        if isinstance(x, Variable):
+            x = x.value
+        elif isinstance(x, (np.ndarray, np.generic)):
+            x = ops.convert_to_tensor(x)
+        elif not isinstance(x, Tensor):
+            raise ValueError(
+                f"Layer '{self.name}': only tensors (or NumPy arrays) may be passed as "
+                f"positional arguments; got {x!r} (of type {type(x).__name__}). Wrap data in "
+                "np.array(...), or pass options as keyword arguments"
+            )
+        if self.autocast and x._value.dtype.kind == "f" and x.dtype != self.compute_dtype:
+            x = ops.cast(x, self.compute_dtype)
+        return x
+
+    def _assert_input_compatibility(self, inputs):
+        assert_input_compatibility(self.input_spec, inputs, self.name, self._build_input_shape)
+
+    def _maybe_build(self, inputs):
+        if not self.built:
+            self.build(_shape_of(inputs))
+
+    def _resolve_training(self, kwargs):
+        if "training" in kwargs:
+            value = kwargs["training"]
+        else:
+            inherited = next((t for t in reversed(_training_contexts) if t is not None), None)
+            value = inherited if inherited is not None else self._call_training_default
+        if not self._call_has_training_arg:
+            kwargs.pop("training", None)
+        elif value is not None:
+            kwargs["training"] = value
+        return value
+
+    def __call__(self, *args, **kwargs):
+        if not args:
+            raise ValueError(f"Layer '{self.name}' needs its inputs as the first argument")
+        args = tuple(_map_leaves(self._convert_input, a) for a in args)
+        kwargs = {k: ops.convert_to_tensor(v) if isinstance(v, np.ndarray) else v
+                  for k, v in kwargs.items()}
+        inputs = args[0]
+        symbolic = any(isinstance(x, KerasTensor) for x in flatten([list(args), kwargs]))
+        self._assert_input_compatibility(inputs)
+        with _NameScope(self):
+            self._maybe_build(inputs)
+        self._assert_input_compatibility(inputs)
+        training = self._resolve_training(kwargs)
+
+        if symbolic:
+            # No kernel runs: the output is a shape and a dtype, and the call is recorded.
+            outputs = self.compute_output_spec(*args, **kwargs)
+            Node(self, args, kwargs, outputs)
+            return outputs
+
+        if not _training_contexts:
+            self._clear_losses()  # the outermost call starts a fresh set of losses
+        _training_contexts.append(training)
+        try:
+            with _NameScope(self):
+                outputs = self.call(*args, **kwargs)
+        finally:
+            _training_contexts.pop()
+        if self.activity_regularizer is not None:
+            for output in flatten(outputs):
+                if isinstance(output, Tensor):
+                    self.add_loss(self._activity_penalty(output))
+        return outputs
+
+    def _activity_penalty(self, output):
+        # Keras divides the summed penalty by the batch size (a per-sample mean).
+        penalty = self.activity_regularizer(output)
+        if output.ndim == 0:
+            return penalty
+        if output.shape[0] == 0:
+            return ops.zeros_like(penalty)
+        return ops.divide(penalty, ops.cast(output.shape[0], penalty.dtype))
+
+    # -- shapes and symbolic calls --------------------------------------------------------------
+    def compute_output_shape(self, input_shape):
+        raise NotImplementedError(
+            f"Layer {type(self).__name__} does not implement compute_output_shape(input_shape), "
+            "so it cannot be called on a symbolic Input (nbkeras does not trace call())"
+        )
+
+    def compute_output_spec(self, inputs, *args, **kwargs):
+        """The output as KerasTensors, from ``compute_output_shape`` (no computation)."""
+        output_shape = self.compute_output_shape(_shape_of(inputs))
+        if isinstance(output_shape, list) and output_shape and all(
+            isinstance(s, (tuple, list)) for s in output_shape
+        ):
+            return [KerasTensor(s, dtype=self.compute_dtype) for s in output_shape]
+        return KerasTensor(output_shape, dtype=self.compute_dtype)
+
+    def compute_mask(self, inputs, previous_mask=None):
+        return previous_mask
+
+    def _node_attribute(self, attribute, what):
+        if not self._inbound_nodes:
+            raise AttributeError(
+                f"Layer '{self.name}' has never been called on a symbolic input and thus has "
+                f"no defined {what}"
+            )
+        if len(self._inbound_nodes) > 1:
+            raise AttributeError(
+                f"Layer '{self.name}' has been called {len(self._inbound_nodes)} times, so its "
+                f"{what} is ambiguous"
+            )
+        values = getattr(self._inbound_nodes[0], attribute)
+        return values[0] if len(values) == 1 else values
+
+    @property
+    def input(self):
+        """The symbolic input of the layer's only call on symbolic tensors."""
+        return self._node_attribute("input_tensors", "input")
+
+    @property
+    def output(self):
+        """The symbolic output of the layer's only call on symbolic tensors."""
+        return self._node_attribute("outputs", "output")
+
+    # -- config ---------------------------------------------------------------------------------
+    def get_config(self):
+        """The constructor arguments, as Keras writes them (``from_config`` inverts it)."""
+        result = {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": {"module": "keras", "class_name": "DTypePolicy",
+                      "config": {"name": self.dtype}, "registered_name": None},
+        }
+        if self.activity_regularizer is not None:
+            result["activity_regularizer"] = serialization_lib.serialize_keras_object(
+                self.activity_regularizer
+            )
+        return result
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"

@@ -1,0 +1,85 @@
+"""``Merge``: the base of the layers that combine a list of tensors (Add, Concatenate, ...).
+
+Elementwise merges broadcast like NumPy over the non-batch axes; inputs of different ranks are
+first given extra axes of size 1 after the batch axis.
+"""
+
+from nbkeras import ops
+from nbkeras.layers.layer import Layer
+
+
+class Merge(Layer):
+    """Subclasses implement ``_merge_function(inputs)`` on a list of same-rank tensors."""
+
+    def _merge_function(self, inputs):
+        raise NotImplementedError
+
+    def _elementwise_shape(self, shape1, shape2):
+        """The broadcast of two per-sample shapes (None matches anything)."""
+        if shape1 is None or shape2 is None:
+            return None
+        if len(shape1) < len(shape2):
+            return self._elementwise_shape(shape2, shape1)
+        if not shape2:
+            return tuple(shape1)
+        result = list(shape1[: len(shape1) - len(shape2)])
+        for i, j in zip(shape1[len(shape1) - len(shape2):], shape2, strict=True):
+            if i is None or j is None:
+                result.append(None)
+            elif i == 1 or j == 1:
+                result.append(j if i == 1 else i)
+            elif i != j:
+                raise ValueError(
+                    f"Layer '{self.name}': inputs have incompatible shapes; received shapes "
+                    f"{tuple(shape1)} and {tuple(shape2)} (without the batch axis)"
+                )
+            else:
+                result.append(i)
+        return tuple(result)
+
+    def _check_list(self, input_shape):
+        if not isinstance(input_shape, (list, tuple)) or not input_shape or not all(
+            isinstance(s, (list, tuple)) for s in input_shape
+        ):
+            raise ValueError(
+                f"A merge layer ('{self.name}') should be called on a list of inputs; "
+                f"received input_shape={input_shape}"
+            )
+
+    def build(self, input_shape):
+        self._check_list(input_shape)
+        batch_sizes = {s[0] for s in input_shape if s} - {None}
+        if len(batch_sizes) > 1:
+            raise ValueError(
+                f"Layer '{self.name}' cannot merge tensors with different batch sizes; "
+                f"received shapes {[tuple(s) for s in input_shape]}"
+            )
+        self.compute_output_shape(input_shape)  # raises on incompatible shapes
+        self._reshape_required = len({len(s) for s in input_shape}) != 1
+
+    def call(self, inputs):
+        if not isinstance(inputs, (list, tuple)):
+            raise ValueError(
+                f"A merge layer ('{self.name}') should be called on a list of inputs; "
+                f"received {type(inputs).__name__}"
+            )
+        if getattr(self, "_reshape_required", False):
+            rank = max(x.ndim for x in inputs)
+            inputs = [ops.reshape(x, (x.shape[0],) + (1,) * (rank - x.ndim) + x.shape[1:])
+                      for x in inputs]
+        return self._merge_function(list(inputs))
+
+    def compute_output_shape(self, input_shape):
+        self._check_list(input_shape)
+        shape = tuple(input_shape[0][1:])
+        for other in input_shape[1:]:
+            shape = self._elementwise_shape(shape, tuple(other[1:]))
+        batch_sizes = {s[0] for s in input_shape} - {None}
+        batch = batch_sizes.pop() if len(batch_sizes) == 1 else None
+        return (batch,) + shape
+
+    def compute_output_spec(self, inputs, *args, **kwargs):
+        from nbkeras.keras_tensor import KerasTensor
+
+        shapes = [x.shape for x in inputs]
+        return KerasTensor(self.compute_output_shape(shapes), dtype=self.compute_dtype)
