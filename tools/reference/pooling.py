@@ -10,8 +10,8 @@ finite float), and "same" average pooling at the border (divides by the real ele
 
 import numpy as np
 
-from reference._layer_cases import layer_case
 from reference._recorder import Recorder
+from reference.layers import layer_case
 from reference.ops import op
 
 
@@ -58,48 +58,48 @@ def _op_cases(rec, f32):
 
 
 def _layer_cases(rec, f32):
-    layer_case(rec, "MaxPooling1D/default", "MaxPooling1D", {}, f32(2, 7, 3))
+    layer_case(rec, "MaxPooling1D/default", "MaxPooling1D", {}, [f32(2, 7, 3)])
     layer_case(rec, "MaxPooling1D/same_stride_1", "MaxPooling1D",
-               dict(pool_size=3, strides=1, padding="same"), f32(2, 6, 2))
+               dict(pool_size=3, strides=1, padding="same"), [f32(2, 6, 2)])
     layer_case(rec, "MaxPooling1D/channels_first", "MaxPooling1D",
-               dict(data_format="channels_first"), f32(2, 3, 6))
-    layer_case(rec, "MaxPooling2D/default", "MaxPooling2D", {}, f32(2, 6, 7, 3))
+               dict(data_format="channels_first"), [f32(2, 3, 6)])
+    layer_case(rec, "MaxPooling2D/default", "MaxPooling2D", {}, [f32(2, 6, 7, 3)])
     layer_case(rec, "MaxPooling2D/same_pool_3_stride_2", "MaxPooling2D",
-               dict(pool_size=3, strides=2, padding="same"), f32(2, 7, 6, 2))
+               dict(pool_size=3, strides=2, padding="same"), [f32(2, 7, 6, 2)])
     layer_case(rec, "MaxPooling2D/channels_first", "MaxPooling2D",
-               dict(pool_size=(2, 3), data_format="channels_first"), f32(2, 3, 6, 6))
-    layer_case(rec, "MaxPool2D/alias", "MaxPool2D", dict(pool_size=2, strides=1), f32(1, 4, 4, 2))
-    layer_case(rec, "MaxPooling3D/default", "MaxPooling3D", {}, f32(2, 4, 5, 4, 2))
+               dict(pool_size=(2, 3), data_format="channels_first"), [f32(2, 3, 6, 6)])
+    layer_case(rec, "MaxPool2D/alias", "MaxPool2D", dict(pool_size=2, strides=1), [f32(1, 4, 4, 2)])
+    layer_case(rec, "MaxPooling3D/default", "MaxPooling3D", {}, [f32(2, 4, 5, 4, 2)])
     layer_case(rec, "MaxPooling3D/same_stride_1", "MaxPooling3D",
-               dict(pool_size=2, strides=1, padding="same"), f32(1, 3, 3, 4, 2))
+               dict(pool_size=2, strides=1, padding="same"), [f32(1, 3, 3, 4, 2)])
 
     layer_case(rec, "AveragePooling1D/pool_2", "AveragePooling1D", dict(pool_size=2),
-               f32(2, 7, 3))
+               [f32(2, 7, 3)])
     layer_case(rec, "AveragePooling1D/same", "AveragePooling1D",
-               dict(pool_size=3, strides=2, padding="same"), f32(2, 8, 2))
+               dict(pool_size=3, strides=2, padding="same"), [f32(2, 8, 2)])
     layer_case(rec, "AveragePooling2D/pool_2", "AveragePooling2D", dict(pool_size=2),
-               f32(2, 6, 7, 3))
+               [f32(2, 6, 7, 3)])
     layer_case(rec, "AveragePooling2D/same_stride_1", "AveragePooling2D",
-               dict(pool_size=3, strides=1, padding="same"), f32(2, 5, 4, 2))
+               dict(pool_size=3, strides=1, padding="same"), [f32(2, 5, 4, 2)])
     layer_case(rec, "AveragePooling2D/channels_first", "AveragePooling2D",
-               dict(pool_size=(2, 2), data_format="channels_first"), f32(2, 3, 4, 6))
+               dict(pool_size=(2, 2), data_format="channels_first"), [f32(2, 3, 4, 6)])
     layer_case(rec, "AveragePooling3D/pool_2", "AveragePooling3D", dict(pool_size=2),
-               f32(2, 4, 4, 5, 2))
+               [f32(2, 4, 4, 5, 2)])
     layer_case(rec, "AveragePooling3D/same", "AveragePooling3D",
-               dict(pool_size=(2, 3, 2), padding="same"), f32(1, 3, 5, 4, 2))
+               dict(pool_size=(2, 3, 2), padding="same"), [f32(1, 3, 5, 4, 2)])
 
     layer_case(rec, "GlobalAveragePooling1D/default", "GlobalAveragePooling1D", {},
-               f32(2, 7, 3))
+               [f32(2, 7, 3)])
     layer_case(rec, "GlobalAveragePooling1D/channels_first_keepdims", "GlobalAveragePooling1D",
-               dict(data_format="channels_first", keepdims=True), f32(2, 3, 7))
+               dict(data_format="channels_first", keepdims=True), [f32(2, 3, 7)])
     layer_case(rec, "GlobalAveragePooling2D/default", "GlobalAveragePooling2D", {},
-               f32(2, 5, 4, 3))
+               [f32(2, 5, 4, 3)])
     layer_case(rec, "GlobalAveragePooling2D/keepdims", "GlobalAveragePooling2D",
-               dict(keepdims=True), f32(2, 5, 4, 3))
-    layer_case(rec, "GlobalMaxPooling1D/default", "GlobalMaxPooling1D", {}, f32(2, 7, 3))
-    layer_case(rec, "GlobalMaxPooling2D/default", "GlobalMaxPooling2D", {}, f32(2, 5, 4, 3))
+               dict(keepdims=True), [f32(2, 5, 4, 3)])
+    layer_case(rec, "GlobalMaxPooling1D/default", "GlobalMaxPooling1D", {}, [f32(2, 7, 3)])
+    layer_case(rec, "GlobalMaxPooling2D/default", "GlobalMaxPooling2D", {}, [f32(2, 5, 4, 3)])
     layer_case(rec, "GlobalMaxPooling2D/channels_first_keepdims", "GlobalMaxPooling2D",
-               dict(data_format="channels_first", keepdims=True), f32(2, 3, 5, 4))
+               dict(data_format="channels_first", keepdims=True), [f32(2, 3, 5, 4)])
 
 
 def build():

@@ -40,6 +40,16 @@ def same_padding(n, kernel_size, stride, dilation=1):
     return total // 2, total - total // 2
 
 
+def conv_output_length(n, kernel_size, stride, padding, dilation=1):
+    """Output length along one axis of length ``n`` (None stays None) for padding "valid",
+    "same" or "causal" (Conv1D: all the padding before, so the length is that of "same")."""
+    if n is None:
+        return None
+    if padding == "valid":
+        return (n - (dilation * (kernel_size - 1) + 1)) // stride + 1
+    return (n - 1) // stride + 1
+
+
 def padding_pairs(spatial_shape, kernel_size, strides, dilations, padding):
     """One (before, after) pair per spatial axis for ``padding`` "valid" or "same"."""
     if padding == "valid":
@@ -173,12 +183,12 @@ def _check_not_empty(shape, x_shape, op):
         )
 
 
-def _check_strides_and_dilation(strides, dilations, op):
-    # TensorFlow's convolution (and so Keras') refuses both at once.
+def check_strides_and_dilation(strides, dilations, where):
+    """TensorFlow's convolution (and so Keras') refuses strides > 1 with dilation_rate > 1."""
     if max(strides) > 1 and max(dilations) > 1:
         raise ValueError(
-            f"ops.{op}: strides > 1 is not supported together with dilation_rate > 1; got "
-            f"strides={strides} and dilation_rate={dilations}"
+            f"{where}: strides > 1 is not supported together with dilation_rate > 1; got "
+            f"strides={tuple(strides)} and dilation_rate={tuple(dilations)}"
         )
 
 
@@ -218,8 +228,8 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     padding = standardize_padding(padding, op)
     data_format = standardize_data_format(data_format, op)
     rank = x.ndim - 2
-    _check_strides_and_dilation(spatial_tuple(strides, rank, "strides", op),
-                                spatial_tuple(dilation_rate, rank, "dilation_rate", op), op)
+    check_strides_and_dilation(spatial_tuple(strides, rank, "strides", op),
+                               spatial_tuple(dilation_rate, rank, "dilation_rate", op), f"ops.{op}")
     x = to_channels_last(x, data_format)
     y = _grouped_conv(x, w, strides, padding, dilation_rate, op)
     return to_channels_first(y, data_format)
@@ -300,7 +310,7 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
         )
     strides = spatial_tuple(strides, rank, "strides", op)
     dilations = spatial_tuple(dilation_rate, rank, "dilation_rate", op)
-    _check_strides_and_dilation(strides, dilations, op)
+    check_strides_and_dilation(strides, dilations, f"ops.{op}")
     extras = (None,) * rank if output_padding is None else spatial_tuple(
         output_padding, rank, "output_padding", op, allow_zero=True)
     x = to_channels_last(x, data_format)
