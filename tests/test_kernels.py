@@ -1,7 +1,7 @@
 """Properties of the Numba kernels themselves: float32 stays float32, sums stay accurate, NaN
 survives, and each kernel agrees with a plain NumPy formulation."""
 
-import sys
+import importlib
 
 import numba
 import numpy as np
@@ -19,13 +19,18 @@ def _compile_float32(kernel):
     A kernel loaded from Numba's disk cache has no IR to inspect (Numba returns an empty string
     with a warning), so the same Python function is compiled again, uncached, with the same
     options."""
+    module = importlib.import_module(kernel.py_func.__module__)
+    # a kernel module whose kernels take scalars says how to call them
+    example_arguments = getattr(module, "float32_example_arguments", None)
+    arguments = example_arguments(kernel) if example_arguments else None
+    # (the same hook as a table: IR_EXAMPLES() maps kernel names to their arguments)
+    if arguments is None and hasattr(module, "IR_EXAMPLES"):
+        arguments = module.IR_EXAMPLES().get(kernel.py_func.__name__)
     kernel = numba.njit(**_jit.OPTIONS)(kernel.py_func)
     name = kernel.py_func.__name__
     arity = kernel.py_func.__code__.co_argcount
-    # a kernel module whose kernels take other ranks lists example arguments in IR_EXAMPLES()
-    examples = getattr(sys.modules[kernel.py_func.__module__], "IR_EXAMPLES", lambda: {})()
-    if name in examples:
-        kernel(*examples[name])
+    if arguments is not None:
+        kernel(*arguments)
     elif name.endswith("_3d"):
         arrays = [np.ones((2, 3, 1), np.float32) for _ in range(arity - 1)]
         out_shape = (2, 1) if arity == 2 and name not in {"softmax_3d", "log_softmax_3d"} \

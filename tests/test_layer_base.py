@@ -214,3 +214,22 @@ def test_get_config_round_trip():
     clone = layers.Dense.from_config(config)
     assert clone.name == "d" and clone.units == 3 and not clone.use_bias
     assert clone.get_config() == config
+
+
+@pytest.mark.parametrize("make_and_call, message", [
+    (lambda: layers.Concatenate()([np.zeros((2, 3)), np.zeros((3, 3))]),
+     r"matching shapes except for the concatenation axis"),
+    (lambda: layers.Add()([np.zeros((2, 3)), np.zeros((2, 4))]), r"incompatible shapes"),
+    (lambda: layers.Add()(np.zeros((2, 3))), r"list of inputs"),
+    (lambda: layers.Reshape((5, -1))(np.zeros((2, 12))), r"12 entries do not divide by 5"),
+    (lambda: layers.Reshape((5, 2))(keras.Input(shape=(12,))), r"total size must be unchanged"),
+    (lambda: layers.Reshape((-1, -1)), r"at most one entry"),
+    (lambda: layers.Embedding(0, 3), r"input_dim must be a positive integer"),
+    (lambda: layers.BatchNormalization(axis=3)(np.zeros((2, 3), np.float32)), r"out of bounds"),
+    (lambda: layers.Flatten(data_format="nchw"), r"channels_first"),
+    (lambda: layers.Dense(0), r"positive integer"),
+    (lambda: layers.Dropout(0.5, noise_shape=(2, 0)), r"positive ints"),
+])
+def test_bad_arguments_raise_clear_errors(make_and_call, message):
+    with pytest.raises(ValueError, match=message):
+        make_and_call()

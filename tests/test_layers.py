@@ -2,6 +2,7 @@
 the gradients with respect to the inputs and each trainable weight, the regularization losses
 and the updated weights (BatchNormalization's moving statistics) must match."""
 
+import numpy as np
 import pytest
 
 import nbkeras as keras
@@ -29,9 +30,10 @@ def _run(case):
 
 
 CASES = load("layers")
+LAYER_CASES = [c for c in CASES if "layer" in c.meta]
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+@pytest.mark.parametrize("case", LAYER_CASES, ids=lambda c: c.id)
 def test_layer_matches_keras(case):
     layer, inputs, out, losses, total_loss, tape = _run(case)
     assert out.dtype == case["output_dtype"]
@@ -61,7 +63,7 @@ def test_layer_matches_keras(case):
         assert_matches_keras(weight, case.array(f"after/w{i}"), RTOL, f"{case.id} weight {i}")
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+@pytest.mark.parametrize("case", LAYER_CASES, ids=lambda c: c.id)
 def test_layer_structure_matches_keras(case):
     """Weight names and order, parameter count, and the symbolic output shape."""
     layer = getattr(layers, case["layer"])(**case["kwargs"])
@@ -75,3 +77,49 @@ def test_layer_structure_matches_keras(case):
     fresh = getattr(layers, case["layer"])(**case["kwargs"])
     out = fresh(symbolic if len(inputs) > 1 else symbolic[0])
     assert list(out.shape) == case["symbolic_output_shape"]
+
+
+def _plain(value):
+    """A config as JSON stores it (tuples become lists)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+@pytest.mark.parametrize("case", LAYER_CASES, ids=lambda c: c.id)
+def test_config_matches_keras(case):
+    layer = getattr(layers, case["layer"])(**case["kwargs"])
+    inputs = [case.array(f"x{i}") for i in range(case["n_inputs"])]
+    shapes = [x.shape for x in inputs]
+    layer.build(shapes if len(inputs) > 1 else shapes[0])
+    if case["trainable"] is not None:
+        layer.trainable = case["trainable"]
+    expected = {k: v for k, v in case["config"].items() if k != "name"}
+    ours = _plain(layer.get_config())
+    assert ours.pop("name") == layer.name
+    assert ours == expected
+    # Keras' own config (with Keras' name) rebuilds the layer
+    rebuilt = type(layer).from_config(case["config"])
+    assert _plain(rebuilt.get_config()) == case["config"]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.id.startswith("input/")],
+                         ids=lambda c: c.id)
+def test_input_matches_keras(case):
+    tensor = keras.Input(**case["kwargs"])
+    assert list(tensor.shape) == case["shape"] and tensor.dtype == case["dtype"]
+    layer = tensor._keras_history.operation
+    assert type(layer).__name__ == case["layer_class"]
+    config = _plain(layer.get_config())
+    expected = dict(case["layer_config"])
+    assert config.pop("name") == layer.name and expected.pop("name")
+    assert config == expected
+
+
+def test_embedding_mask_zero_matches_keras():
+    reference = [c for c in CASES if c.id == "embedding/mask_zero"][0]
+    layer = layers.Embedding(**reference["kwargs"])
+    mask = layer.compute_mask(keras.ops.convert_to_tensor(reference.array("ids")))
+    np.testing.assert_array_equal(mask.numpy(), reference.array("mask"))

@@ -157,3 +157,13 @@ class TestBatchNormalizationLayer:
             bn(np.zeros((2, 3, 3), np.float32))
         with pytest.raises(ValueError, match=r"axis -1 .* value 3.*\(2, 4\).*\(None, 3\)"):
             bn(np.zeros((2, 4), np.float32))
+
+
+def test_layer_normalization_returns_the_compute_dtype():
+    # autocast is off for LayerNormalization (as in Keras): float64 data is normalised in
+    # float64, and the result is cast to the layer's float32
+    x = np.random.default_rng(0).standard_normal((2, 3))
+    y = layers.LayerNormalization()(x)
+    assert y.dtype == "float32"
+    expected = (x - x.mean(1, keepdims=True)) / np.sqrt(x.var(1, keepdims=True) + 1e-3)
+    np.testing.assert_allclose(y.numpy(), expected, rtol=1e-6, atol=1e-7)

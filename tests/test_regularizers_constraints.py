@@ -103,3 +103,12 @@ def test_losses_sum_like_keras():
     assert len(layer.losses) == 2  # a new call replaces the activity penalty
     layer.trainable = False
     assert len(layer.losses) == 1  # a frozen weight has no penalty
+
+
+def test_optimizer_applies_the_constraint_set_by_add_weight():
+    layer = layers.Dense(3, kernel_initializer=keras.initializers.RandomNormal(stddev=3.0, seed=1),
+                         kernel_constraint="non_neg")
+    layer.build((None, 4))
+    gradient = np.ones((4, 3), np.float32)
+    keras.optimizers.SGD(learning_rate=0.5).apply_gradients([(gradient, layer.kernel)])
+    assert layer.kernel.numpy().min() >= 0.0

@@ -12,6 +12,7 @@ from nbkeras import (
     kernels,
     layers,
     ops,
+    optimizers,
     random,
     regularizers,
     utils,
@@ -25,6 +26,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "GradientTape", "Input", "KerasTensor", "Tensor", "Variable", "activations", "backend",
-    "config", "constraints", "initializers", "kernels", "layers", "ops", "random",
+    "config", "constraints", "initializers", "kernels", "layers", "ops", "optimizers", "random",
     "regularizers", "utils",
 ]

@@ -41,3 +41,17 @@ def set_image_data_format(data_format):
             f"expected one of {_VALID_DATA_FORMATS}"
         )
     _IMAGE_DATA_FORMAT = data_format
+
+
+def standardize_data_format(data_format):
+    """``"channels_last"`` or ``"channels_first"`` (any case); None means
+    ``image_data_format()``. Layers with a ``data_format`` argument call this."""
+    if data_format is None:
+        return _IMAGE_DATA_FORMAT
+    value = str(data_format).lower()
+    if value not in _VALID_DATA_FORMATS:
+        raise ValueError(
+            f"The data_format argument must be one of {_VALID_DATA_FORMATS}; "
+            f"got data_format={data_format!r}"
+        )
+    return value

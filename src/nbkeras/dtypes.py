@@ -12,10 +12,24 @@ from nbkeras import config
 FLOAT_DTYPES = ("float16", "float32", "float64")
 INT_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
 ALLOWED_DTYPES = ("bool",) + INT_DTYPES + FLOAT_DTYPES
+_ALLOWED = frozenset(ALLOWED_DTYPES)
+_NAMES = {}
+
+
+def name_of(numpy_dtype):
+    """``numpy_dtype.name``, memoised: NumPy computes the name in Python on every access, and
+    every op asks for it (a fifth of a small training step's time before this cache)."""
+    try:
+        return _NAMES[numpy_dtype]
+    except KeyError:
+        name = _NAMES[numpy_dtype] = numpy_dtype.name
+        return name
 
 
 def standardize_dtype(dtype):
     """Return the Keras name of ``dtype`` (None means floatx)."""
+    if dtype.__class__ is str and dtype in _ALLOWED:
+        return dtype
     if dtype is None:
         return config.floatx()
     if dtype in (float, "float"):
@@ -51,6 +65,8 @@ def _kind(dtype):
 
 def result_type(*dtypes):
     """Promote dtype names and Python scalar types (``int``/``float``, which are weak)."""
+    if len(dtypes) == 2 and dtypes[0] == dtypes[1] and dtypes[0].__class__ is str:
+        return standardize_dtype(dtypes[0])  # the common case: two tensors of one dtype
     strong = [standardize_dtype(d) for d in dtypes if d not in (int, float, bool)]
     weak = [d for d in dtypes if d in (int, float, bool)]
     if not strong:

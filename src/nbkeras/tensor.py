@@ -43,7 +43,7 @@ class Tensor:
 
     @property
     def dtype(self):
-        return self._value.dtype.name
+        return dtypes.name_of(self._value.dtype)
 
     @property
     def ndim(self):
@@ -320,13 +320,13 @@ def _infer_dtype(value):
     if isinstance(value, float):
         return dtypes.standardize_dtype(None)
     if isinstance(value, (np.ndarray, np.generic)):
-        return value.dtype.name
+        return dtypes.name_of(value.dtype)
     array = np.asarray(value)  # a (nested) list or tuple of Python numbers
     if array.dtype.kind == "f":
         return dtypes.standardize_dtype(None)
     if array.dtype.kind in "iu":
         return "int32"
-    return array.dtype.name
+    return dtypes.name_of(array.dtype)
 
 
 def to_array(value, dtype=None, name="x", where="convert_to_tensor"):
@@ -349,14 +349,14 @@ def to_array(value, dtype=None, name="x", where="convert_to_tensor"):
                 f"{where}: argument {name!r} must be a number, array or tensor, "
                 f"got {type(value).__name__}: {error}"
             ) from None
-        if array.dtype.name not in dtypes.ALLOWED_DTYPES:
+        if dtypes.name_of(array.dtype) not in dtypes.ALLOWED_DTYPES:
             raise TypeError(
                 f"{where}: argument {name!r} must be a number, array or tensor, got "
                 f"{type(value).__name__} (NumPy sees dtype {array.dtype})"
             )
     if dtype is not None:
         dtype = dtypes.standardize_dtype(dtype)
-        if array.dtype.name != dtype:
+        if dtypes.name_of(array.dtype) != dtype:
             array = array.astype(dtype)
     return array
 

@@ -84,6 +84,7 @@ def layer_case(rec, case_id, layer, kwargs, inputs, call_kwargs=None, weights=No
         "n_losses": len(losses),
         "count_params": instance.count_params(),
         "output_dtype": out_np.dtype.name,
+        "config": instance.get_config(),
     }
     if symbolic:
         fresh = getattr(keras.layers, layer)(**kwargs)
@@ -211,4 +212,20 @@ def build():
     layer_case(rec, "add/two", "Add", {}, [f32(3, 4), f32(3, 4)])
     layer_case(rec, "add/three", "Add", {}, [f32(2, 3, 2), f32(2, 3, 2), f32(2, 3, 2)])
     layer_case(rec, "add/broadcast", "Add", {}, [f32(3, 4), f32(3, 1)])
+
+    # -- Input: the symbolic tensor and its layer's config
+    for case_id, kwargs in [("input/shape", {"shape": (16,)}),
+                            ("input/batch_shape", {"batch_shape": (4, 3, 2), "dtype": "int32"}),
+                            ("input/batch_size", {"shape": (3, None), "batch_size": 8})]:
+        tensor = keras.Input(**kwargs)
+        layer = tensor._keras_history.operation
+        rec.add(case_id, kwargs=kwargs, shape=list(tensor.shape), dtype=tensor.dtype,
+                layer_config=layer.get_config(), layer_class=type(layer).__name__)
+
+    # -- Embedding(mask_zero=True): the mask it attaches
+    masking = keras.layers.Embedding(10, 2, mask_zero=True)
+    rec.array("embedding/mask_zero", "ids", ids)
+    rec.array("embedding/mask_zero", "mask",
+              keras.ops.convert_to_numpy(masking.compute_mask(tf.constant(ids))))
+    rec.add("embedding/mask_zero", kwargs={"input_dim": 10, "output_dim": 2, "mask_zero": True})
     return rec

@@ -212,5 +212,7 @@ def _examples():
     return {"im2col": (x, cols, 0, *geometry), "col2im": (cols, x, 0, *geometry)}
 
 
-IR_EXAMPLES = _examples
-"""How to call each kernel here with float32 arrays (read by tests/test_kernels.py)."""
+def float32_example_arguments(kernel_function):
+    """Float32 arguments to compile ``kernel_function`` (tests read every kernel's machine
+    code)."""
+    return _examples()[kernel_function.py_func.__name__]

@@ -160,8 +160,9 @@ def layer_normalization_grad_3d(g, x, gamma, mean, rstd, dx, d_gamma, d_beta):
         d_beta[j] = sum_beta[j]
 
 
-def _examples():
-    """Float32 arguments of the right ranks for each kernel (tests inspect the compiled IR)."""
+def float32_example_arguments(kernel_function):
+    """Float32 arguments of the right ranks to compile ``kernel_function`` (tests inspect the
+    compiled code of every kernel)."""
     x = np.ones((2, 3, 2), np.float32)
     vector = np.ones(3, np.float32)
     stats = np.ones((2, 2), np.float32)
@@ -176,8 +177,4 @@ def _examples():
                                    stats.copy()),
         "layer_normalization_grad_3d": (x, x, vector, stats, stats, x.copy(), vector.copy(),
                                         vector.copy()),
-    }
-
-
-IR_EXAMPLES = _examples
-"""How to call each kernel here with float32 arrays (read by tests/test_kernels.py)."""
+    }[kernel_function.py_func.__name__]

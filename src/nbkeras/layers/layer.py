@@ -76,6 +76,15 @@ def _shape_of(structure):
     return None if structure is None else standardize_shape(structure.shape)
 
 
+def _any_batch_size(shape):
+    """``shape`` with its batch size left open: the shape a layer expects of later inputs."""
+    if isinstance(shape, (list, tuple)) and shape and all(
+        d is None or isinstance(d, (int, np.integer)) for d in shape
+    ):
+        return (None,) + tuple(shape[1:])
+    return shape
+
+
 def _standardize_layer_dtype(dtype):
     """A dtype name from None (floatx), a name, or Keras' DTypePolicy config dictionary."""
     if isinstance(dtype, dict):  # {"class_name": "DTypePolicy", "config": {"name": ...}}
@@ -111,7 +120,7 @@ class Layer:
                 layer._path = current_path()
                 user_build(*build_args, **build_kwargs)
             shapes = list(build_args) + list(build_kwargs.values())
-            layer._build_input_shape = shapes[0] if shapes else None
+            layer._build_input_shape = _any_batch_size(shapes[0]) if shapes else None
             layer.built = True
 
         object.__setattr__(layer, "build", build_wrapper)

@@ -21,7 +21,7 @@ def _dtype_or_weak(x):
     if isinstance(x, Tensor):
         return x.dtype
     if isinstance(x, (np.ndarray, np.generic)):
-        return x.dtype.name
+        return dtypes.name_of(x.dtype)
     if isinstance(x, (str, bytes)) or x is None:
         return None  # as_tensor raises the clear error below
     return _infer_dtype(x)

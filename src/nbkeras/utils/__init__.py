@@ -12,6 +12,7 @@ _LAZY = {
     "show_source": "nbkeras.utils.source",
     "assert_matches_keras": "nbkeras.utils.keras_reference",
     "load_reference": "nbkeras.utils.keras_reference",
+    "set_random_seed": "nbkeras.random.seed_generator",
 }
 
 __all__ = sorted(_LAZY)

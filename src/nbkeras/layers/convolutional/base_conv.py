@@ -10,9 +10,9 @@ them; Keras 3 raises): they are folded into one batch axis around the convolutio
 """
 
 from nbkeras import activations, constraints, initializers, ops, regularizers
+from nbkeras.config import standardize_data_format
 from nbkeras.layers.input_spec import InputSpec
 from nbkeras.layers.layer import Layer
-from nbkeras.layers.reshaping.flatten import standardize_data_format
 from nbkeras.ops.convolution import check_strides_and_dilation, conv_output_length
 from nbkeras.saving import serialization_lib
 from nbkeras.utils.argument_validation import standardize_padding, standardize_tuple

@@ -8,6 +8,7 @@ are our filters) and the bias ``(filters,)``.
 """
 
 from nbkeras import ops
+from nbkeras.config import standardize_data_format
 from nbkeras.layers.convolutional.base_conv import (
     add_bias,
     add_bias_then_activate,
@@ -17,7 +18,6 @@ from nbkeras.layers.convolutional.base_conv import (
 )
 from nbkeras.layers.input_spec import InputSpec
 from nbkeras.layers.layer import Layer
-from nbkeras.layers.reshaping.flatten import standardize_data_format
 from nbkeras.ops.convolution import check_strides_and_dilation, conv_transpose_output_length
 from nbkeras.utils.argument_validation import standardize_padding, standardize_tuple
 

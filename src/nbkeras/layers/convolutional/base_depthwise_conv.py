@@ -8,6 +8,7 @@ channel. The kernel has shape ``(*kernel_size, in_channels, depth_multiplier)`` 
 """
 
 from nbkeras import ops
+from nbkeras.config import standardize_data_format
 from nbkeras.layers.convolutional.base_conv import (
     add_bias,
     add_bias_then_activate,
@@ -18,7 +19,6 @@ from nbkeras.layers.convolutional.base_conv import (
 )
 from nbkeras.layers.input_spec import InputSpec
 from nbkeras.layers.layer import Layer
-from nbkeras.layers.reshaping.flatten import standardize_data_format
 from nbkeras.utils.argument_validation import standardize_padding, standardize_tuple
 
 

@@ -92,4 +92,5 @@ class Dense(Layer):
             "kernel_constraint": serialization_lib.serialize_keras_object(
                 self.kernel_constraint),
             "bias_constraint": serialization_lib.serialize_keras_object(self.bias_constraint),
+            "quantization_config": None,
         }

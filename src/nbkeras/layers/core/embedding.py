@@ -23,12 +23,12 @@ class Embedding(Layer):
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
-                 weights=None, lora_rank=None, **kwargs):
+                 weights=None, lora_rank=None, quantization_config=None, **kwargs):
         _positive_int(input_dim, "input_dim")
         _positive_int(output_dim, "output_dim")
         kwargs.pop("input_length", None)  # deprecated in Keras 3, ignored
-        if lora_rank is not None:
-            raise ValueError("Embedding: LoRA is not supported by nbkeras")
+        if lora_rank is not None or quantization_config is not None:
+            raise ValueError("Embedding: LoRA and quantization are not supported by nbkeras")
         super().__init__(**kwargs)
         self.input_dim = input_dim
         self.output_dim = output_dim
@@ -84,4 +84,5 @@ class Embedding(Layer):
             "embeddings_constraint": serialization_lib.serialize_keras_object(
                 self.embeddings_constraint),
             "mask_zero": self.mask_zero,
+            "quantization_config": None,
         }

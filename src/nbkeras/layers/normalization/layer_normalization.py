@@ -70,7 +70,9 @@ class LayerNormalization(Layer):
                                     trainable=True) if self.center else None
 
     def call(self, inputs):
-        return ops.layer_normalization(inputs, self.gamma, self.beta, self.axis, self.epsilon)
+        # autocast is off, so float64 inputs are normalised in float64; the output is float32
+        outputs = ops.layer_normalization(inputs, self.gamma, self.beta, self.axis, self.epsilon)
+        return ops.cast(outputs, self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
@@ -83,6 +85,7 @@ class LayerNormalization(Layer):
             "epsilon": self.epsilon,
             "center": self.center,
             "scale": self.scale,
+            "rms_scaling": False,
             "beta_initializer": serialize(self.beta_initializer),
             "gamma_initializer": serialize(self.gamma_initializer),
             "beta_regularizer": serialize(self.beta_regularizer),

@@ -5,9 +5,9 @@ result broadcasts against the input. The gradient of the mean spreads evenly; th
 goes to the maximum (split evenly between tied maxima, as ``ops.max``).
 """
 
+from nbkeras.config import standardize_data_format
 from nbkeras.layers.input_spec import InputSpec
 from nbkeras.layers.layer import Layer
-from nbkeras.layers.reshaping.flatten import standardize_data_format
 
 
 class BaseGlobalPooling(Layer):

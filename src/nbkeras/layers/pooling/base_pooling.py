@@ -5,9 +5,9 @@ Windows of ``pool_size`` move by ``strides`` (default: ``pool_size``, non-overla
 """
 
 from nbkeras import ops
+from nbkeras.config import standardize_data_format
 from nbkeras.layers.input_spec import InputSpec
 from nbkeras.layers.layer import Layer
-from nbkeras.layers.reshaping.flatten import standardize_data_format
 from nbkeras.ops.convolution import conv_output_length
 from nbkeras.utils.argument_validation import standardize_padding, standardize_tuple
 

@@ -13,25 +13,12 @@ from nbkeras.layers.input_spec import InputSpec
 from nbkeras.layers.layer import Layer
 
 
-def standardize_data_format(data_format):
-    """``"channels_last"`` or ``"channels_first"``; None means ``config.image_data_format()``."""
-    if data_format is None:
-        return config.image_data_format()
-    value = str(data_format).lower()
-    if value not in ("channels_first", "channels_last"):
-        raise ValueError(
-            "The data_format argument must be one of {'channels_first', 'channels_last'}; "
-            f"got data_format={data_format!r}"
-        )
-    return value
-
-
 class Flatten(Layer):
     """Flatten every axis but the batch axis (a rank-1 input becomes ``(batch, 1)``)."""
 
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self.data_format = standardize_data_format(data_format)
+        self.data_format = config.standardize_data_format(data_format)
         self.input_spec = InputSpec(min_ndim=1)
         self.built = True
 

@@ -5,9 +5,9 @@
 """
 
 from nbkeras import ops
+from nbkeras.config import standardize_data_format
 from nbkeras.layers.input_spec import InputSpec
 from nbkeras.layers.layer import Layer
-from nbkeras.layers.reshaping.flatten import standardize_data_format
 from nbkeras.utils.argument_validation import standardize_tuple
 
 
