@@ -82,9 +82,10 @@ def output_lengths(layer, input_shape, spatial):
 
 
 def weight_options_config(layer, weights=("kernel", "bias")):
-    """The configuration entries of the activation, the bias flag, and the initializer,
-    regularizer and constraint of each of ``weights``."""
-    config = {"activation": activations.serialize(layer.activation), "use_bias": layer.use_bias}
+    """The configuration entries of the activation, the bias flag, the activity regularizer,
+    and the initializer, regularizer and constraint of each of ``weights``."""
+    config = {"activation": activations.serialize(layer.activation), "use_bias": layer.use_bias,
+              "activity_regularizer": serialize(layer.activity_regularizer)}
     for weight in weights:
         for option in _OPTION_GETTERS:
             key = f"{weight}_{option}"
