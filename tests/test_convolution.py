@@ -2,7 +2,10 @@
 differences, every keras.ops case frozen from real Keras, determinism, and argument errors."""
 
 import itertools
+import os
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -150,6 +153,32 @@ def test_results_are_bit_identical_across_runs():
 
     for a, b in zip(run(), run(), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+DETERMINISM_SCRIPT = """
+import hashlib
+import numpy as np
+import nbkeras as keras
+from nbkeras import ops
+rng = np.random.default_rng(0)
+x = keras.Variable(rng.standard_normal((16, 14, 14, 8)).astype(np.float32))
+w = keras.Variable(rng.standard_normal((3, 3, 8, 16)).astype(np.float32))
+with keras.GradientTape() as tape:
+    y = ops.conv(x, w, padding="same")
+g = rng.standard_normal(y.shape).astype(np.float32)
+arrays = [y, *tape.gradient(y, [x, w], output_gradients=g)]
+print(hashlib.sha1(b"".join(a.numpy().tobytes() for a in arrays)).hexdigest())
+"""
+
+
+def test_results_do_not_depend_on_the_number_of_blas_threads():
+    digests = set()
+    for threads in ("1", "2"):
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": threads}
+        result = subprocess.run([sys.executable, "-c", DETERMINISM_SCRIPT], env=env,
+                                capture_output=True, text=True, check=True)
+        digests.add(result.stdout)
+    assert len(digests) == 1
 
 
 # -- real Keras --------------------------------------------------------------------------------
