@@ -492,7 +492,7 @@ print(f"{len(pool_op_cases)} pooling op cases and {len(pool_layer_cases)} layer 
 
 # %% [markdown]
 # The global pooling layers reduce every spatial axis at once, with `ops.mean` or `ops.max`
-# (whose gradient splits ties evenly, chapter 1's reductions): one value per channel.
+# (whose gradient, as TensorFlow's, splits evenly between tied maxima): one value per channel.
 #
 # ## Feature maps
 #
