@@ -4,6 +4,7 @@ Each differentiable op is a primitive (forward + backward) registered in ``nbker
 the modules group them by family: elementwise, reductions, shape, linalg, nn, core.
 """
 
+from nbkeras.ops.convolution import conv, conv_transpose, depthwise_conv, separable_conv
 from nbkeras.ops.core import (
     arange,
     cast,
@@ -92,12 +93,15 @@ from nbkeras.ops.nn import (
     threshold,
 )
 from nbkeras.ops.normalization import batch_normalization, layer_normalization, moments
+from nbkeras.ops.pooling import average_pool, max_pool
 from nbkeras.ops.reductions import argmax, argmin, logsumexp, max, mean, min, prod, sum
 from nbkeras.ops.shape import (
     concatenate,
     expand_dims,
     getitem,
     one_hot,
+    pad,
+    repeat,
     reshape,
     squeeze,
     stack,

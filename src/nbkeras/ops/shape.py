@@ -297,3 +297,96 @@ def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
     out = eye.astype(dtype)
     a = _args.single_axis(axis, labels.ndim + 1, "one_hot")
     return Tensor(np.moveaxis(out, -1, a).copy())
+
+
+def _pad_forward(x, *, pad_width, mode, constant_values):
+    if mode == "constant":
+        return np.pad(x, pad_width, constant_values=constant_values), (x.shape, pad_width, mode)
+    return np.pad(x, pad_width, mode=mode), (x.shape, pad_width, mode)
+
+
+# Constant padding does not depend on x: x̄ is ȳ with the padding cut off. A reflected element
+# is a copy of an inner one, so the inner one also receives the copy's cotangent.
+def _pad_backward(saved, g, needs):
+    shape, pad_width, mode = saved
+    if mode == "constant":
+        return (g[tuple(slice(b, b + n) for (b, _), n in zip(pad_width, shape, strict=True))],)
+    size = int(np.prod(shape, dtype=np.int64))
+    source = np.pad(np.arange(size).reshape(shape), pad_width, mode=mode)
+    grad = np.zeros(size, g.dtype)
+    np.add.at(grad, source.reshape(-1), g.reshape(-1))
+    return (grad.reshape(shape),)
+
+
+pad_p = Primitive("pad", _pad_forward, _pad_backward)
+
+
+def pad(x, pad_width, mode="constant", constant_values=None):
+    """Pad ``x`` with ``pad_width`` = ((before, after), ...) per axis (or one pair, or one int,
+    for every axis), as ``np.pad``; ``mode`` is "constant", "reflect" or "symmetric"."""
+    t = _args.tensor(x, "pad")
+    if mode not in ("constant", "reflect", "symmetric"):
+        raise ValueError(
+            f"ops.pad: mode must be 'constant', 'reflect' or 'symmetric', got {mode!r}"
+        )
+    if constant_values is not None and mode != "constant":
+        raise ValueError(f"ops.pad: constant_values needs mode='constant', got mode={mode!r}")
+    try:
+        widths = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (t.ndim, 2))
+    except ValueError:
+        raise ValueError(
+            f"ops.pad: pad_width must be one (before, after) pair per axis of the shape "
+            f"{t.shape}, got {pad_width!r}"
+        ) from None
+    if (widths < 0).any():
+        raise ValueError(f"ops.pad: pad_width must not be negative, got {pad_width!r}")
+    widths = tuple((int(b), int(a)) for b, a in widths)
+    value = 0 if constant_values is None else constant_values
+    if t._value.dtype.kind != "f":
+        return Tensor(_pad_forward(t._value, pad_width=widths, mode=mode,
+                                   constant_values=value)[0])
+    return pad_p(t, pad_width=widths, mode=mode, constant_values=value)
+
+
+def _repeat_forward(x, *, repeats, axis):
+    return np.repeat(x, repeats, axis=axis), (x.shape[axis], repeats, axis)
+
+
+# Input element i appears repeats[i] times in a row: its cotangent is the sum of theirs.
+def _repeat_backward(saved, g, needs):
+    n, repeats, axis = saved
+    counts = np.broadcast_to(np.asarray(repeats), (n,))
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    shape = list(g.shape)
+    shape[axis] = n
+    grad = np.zeros(shape, g.dtype)
+    present = np.flatnonzero(counts)  # reduceat would copy, not zero, an empty run
+    if present.size:
+        index = [slice(None)] * g.ndim
+        index[axis] = present
+        grad[tuple(index)] = np.add.reduceat(g, starts[present], axis=axis)
+    return (grad,)
+
+
+repeat_p = Primitive("repeat", _repeat_forward, _repeat_backward)
+
+
+def repeat(x, repeats, axis=None):
+    """Repeat each element of ``x`` ``repeats`` times along ``axis`` (of the flattened ``x``
+    when axis is None); ``repeats`` is an int or one count per element along the axis."""
+    t = _args.tensor(x, "repeat")
+    if axis is None:
+        t = reshape(t, (-1,))
+        axis = 0
+    a = _args.single_axis(axis, t.ndim, "repeat")
+    counts = np.asarray(repeats._value if isinstance(repeats, Tensor) else repeats)
+    if counts.dtype.kind not in "iu" or counts.ndim > 1 or (counts < 0).any() or (
+            counts.ndim == 1 and counts.shape[0] not in (1, t.shape[a])):
+        raise ValueError(
+            f"ops.repeat: repeats must be a non-negative int or one per element along axis {a} "
+            f"(length {t.shape[a]}), got {repeats!r}"
+        )
+    counts = int(counts) if counts.ndim == 0 else tuple(int(c) for c in counts)
+    if t._value.dtype.kind != "f":
+        return Tensor(np.repeat(t._value, counts, axis=a))
+    return repeat_p(t, repeats=counts, axis=a)
