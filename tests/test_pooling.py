@@ -7,12 +7,10 @@ import re
 
 import numpy as np
 import pytest
-from test_reference_ops import _arguments
 
-import nbkeras as keras
 from nbkeras import ops
 from nbkeras.utils import check_gradients
-from nbkeras.utils.keras_reference import assert_matches_keras, load
+from nbkeras.utils.keras_reference import check_op_case, load
 
 RTOL = 1e-6  # a max is exact; an average of a few float32 values rounds like TensorFlow's
 
@@ -94,15 +92,7 @@ OP_CASES = [c for c in load("pooling") if "fn" in c.meta]
 
 @pytest.mark.parametrize("case", OP_CASES, ids=lambda c: c.id)
 def test_op_matches_keras(case):
-    args, named = _arguments(case)
-    with keras.GradientTape(persistent=True) as tape:
-        tape.watch(list(named.values()))
-        out = getattr(ops, case["fn"])(*args, **case["kwargs"])
-    assert out.dtype == case["output_dtype"]
-    assert_matches_keras(out, case.array("output"), RTOL, f"{case.id} output")
-    for name in case["grads"]:
-        grad = tape.gradient(out, named[name], output_gradients=case.array("cotangent"))
-        assert_matches_keras(grad, case.array(f"grad/{name}"), RTOL, f"{case.id} grad {name}")
+    check_op_case(case, rtol=RTOL)
 
 
 @pytest.mark.parametrize("call, message", [
