@@ -53,7 +53,8 @@ book-strict: $(VENV)/.test-installed
 execute: $(VENV)/.test-installed
 	for nb in book/*.ipynb; do \
 		$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-			--ExecutePreprocessor.timeout=600 "$$nb" || exit 1; \
+			--ExecutePreprocessor.timeout=600 --ExecutePreprocessor.record_timing=False \
+			"$$nb" || exit 1; \
 	done
 	$(BIN)/jupytext --sync book/*.ipynb
 

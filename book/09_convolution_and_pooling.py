@@ -176,7 +176,10 @@ show_source(conv_kernels.im2col)
 # %% [markdown]
 # The forward pass builds the column matrix for a few images at a time, so that it stays in
 # the processor's cache between the gather and the product, and calls BLAS once per chunk
-# (and per group, for grouped convolutions, below):
+# (and per group, for grouped convolutions, below). When there are several chunks, two threads
+# share them, each gathering and multiplying its own chunks with single-threaded BLAS, so that
+# both cores work on the gathers too. Each chunk writes only its own output rows, so the
+# threads cannot change a bit of the result:
 
 # %%
 show_source(conv_kernels.conv)

@@ -141,6 +141,27 @@ def test_many_chunks_agree_with_one(monkeypatch):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
 
 
+def test_two_threads_give_the_bits_of_one(monkeypatch):
+    # several chunks are dealt to two threads; each chunk writes only its own rows, images or
+    # partial, so the threads cannot change a single bit of the result
+    x = rng.standard_normal((9, 6, 5, 3)).astype(np.float32)
+    w = rng.standard_normal((3, 3, 3, 4)).astype(np.float32)
+    g = rng.standard_normal((9, 6, 5, 4)).astype(np.float32)
+    args = ((1, 1), (1, 1), ((1, 1), (1, 1)), 1)
+    monkeypatch.setattr(K, "CHUNK_ELEMENTS", 2 * 30 * 27)  # five chunks
+
+    def run():
+        return (K.conv(x, w, *args), K.conv_input_grad(g, w, x.shape, *args),
+                K.conv_kernel_grad(x, g, w.shape, *args))
+
+    monkeypatch.setattr(K, "THREADS", 1)
+    one = run()
+    monkeypatch.setattr(K, "THREADS", 2)
+    two = run()
+    for a, b in zip(one, two, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_results_are_bit_identical_across_runs():
     x = keras.Variable(rng.standard_normal((16, 12, 12, 8)).astype(np.float32))
     w = keras.Variable(rng.standard_normal((3, 3, 8, 16)).astype(np.float32))

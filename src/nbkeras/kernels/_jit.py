@@ -8,8 +8,9 @@ KERNELS = []
 FLOAT64_ACCUMULATORS = set()
 """Names of the kernels that accumulate float32 data in float64 on purpose."""
 
-OPTIONS = {"error_model": "numpy"}
-"""Numba options of every kernel, besides ``cache=True``."""
+OPTIONS = {"error_model": "numpy", "nogil": True}
+"""Numba options of every kernel, besides ``cache=True``. ``nogil``: a kernel releases Python's
+global lock while it runs, so kernels can run in several threads at once (convolution does)."""
 
 
 def kernel(function=None, *, float64_accumulator=False):
@@ -20,6 +21,7 @@ def kernel(function=None, *, float64_accumulator=False):
     - no ``fastmath``: IEEE semantics, so NaN and inf checks keep working and results do not
       depend on how LLVM reorders a sum.
     - ``error_model="numpy"``: 1/0 gives inf, as in NumPy, instead of raising ZeroDivisionError.
+    - ``nogil=True``: the kernel runs without holding Python's global interpreter lock.
 
     Constants inside kernels are written ``t(0.5)`` with ``t = x.dtype.type``: a bare ``0.5``
     (or even ``1``) would silently turn float32 arithmetic into float64. A kernel that sums many
