@@ -7,6 +7,7 @@ import numba
 import numpy as np
 import pytest
 
+import nbkeras as keras
 from nbkeras import kernels, ops
 from nbkeras.kernels import _jit
 from nbkeras.kernels import elementwise as E
@@ -82,6 +83,26 @@ def test_nan_propagates():
     assert np.isnan(ops.relu(x).numpy()[1])
     assert np.isnan(ops.sigmoid(x).numpy()[1])
     assert np.isnan(ops.softmax(x).numpy()).all()
+
+
+def test_inf_and_nan_results_come_without_warnings():
+    # TensorFlow returns inf and NaN silently; NumPy would warn (an error in these tests, and
+    # stray stderr in a notebook) on overflow, division by zero and invalid operations
+    zero, big = np.array([0.0, 1.0], np.float32), np.array([1e30, 3e38], np.float32)
+    x = keras.Variable([0.0, -1.0, 2.0])
+    with keras.GradientTape() as tape:
+        values = [
+            ops.divide(1.0, zero), ops.divide(zero, zero), ops.multiply(big, big),
+            ops.square(big), ops.add(big, big), ops.power(zero, -1.0),
+            ops.power(x, 0.5), ops.log(x), ops.divide(1.0, x), ops.mean(x[:0]),
+            ops.cast(ops.divide(zero, zero), "int32"), ops.cast(big, "float16"),
+            ops.logsumexp(ops.log(x[:1])), ops.floor_divide(zero, 0.0), ops.mod(zero, 0.0),
+        ]
+        total = ops.sum(ops.stack([ops.sum(ops.cast(v, "float32")) for v in values[6:-2]]))
+    grad = tape.gradient(total, x)
+    assert np.isinf(values[0].numpy()[0]) and np.isnan(values[1].numpy()[0])
+    assert np.isinf(values[2].numpy()).all() and np.isinf(values[5].numpy()[0])
+    assert np.isnan(grad.numpy()).any()
 
 
 def test_extreme_inputs_stay_finite():

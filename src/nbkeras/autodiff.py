@@ -10,6 +10,9 @@ operation after all the operations that used its output: that is all the graph a
 
 Broadcasting is undone in one place, ``sum_to_shape``: a backward function may return a cotangent
 with the broadcast shape of the output, and the tape sums it back to the input's shape.
+
+Forward and backward functions run with NumPy's floating-point warnings off: an overflow, a
+division by zero or an invalid operation gives inf or NaN silently, as in TensorFlow.
 """
 
 import numpy as np
@@ -52,7 +55,8 @@ class Primitive:
 def bind(prim, inputs, params):
     """Run ``prim`` on tensors and record it on every tape that tracks one of the inputs."""
     arrays = [t._value for t in inputs]
-    out, saved = prim.forward(*arrays, **params)
+    with np.errstate(all="ignore"):  # inf and NaN come without warnings, as in TensorFlow
+        out, saved = prim.forward(*arrays, **params)
     if not isinstance(out, np.ndarray):
         out = np.asarray(out)  # NumPy returns scalars, not 0-d arrays, for 0-d inputs
     elif any(out is a for a in arrays):
@@ -216,20 +220,21 @@ class GradientTape:
             if _is_float(t):
                 _accumulate(grads, t._id, seed)
         keep = {s._id for s in flat_sources}
-        for record in reversed(self._records):
-            g = grads.get(record.output_id)
-            if g is None:
-                continue
-            if record.output_id not in keep:
-                del grads[record.output_id]  # free memory as soon as it has been pushed back
-            input_grads = record.prim.backward(record.saved, g, record.needs)
-            for i, gi in enumerate(input_grads):
-                if gi is None or not record.needs[i]:
+        with np.errstate(all="ignore"):  # as in bind: inf and NaN without warnings
+            for record in reversed(self._records):
+                g = grads.get(record.output_id)
+                if g is None:
                     continue
-                gi = sum_to_shape(np.asarray(gi), record.input_shapes[i])
-                if gi.dtype != record.input_dtypes[i]:
-                    gi = gi.astype(record.input_dtypes[i])
-                _accumulate(grads, record.input_ids[i], gi)
+                if record.output_id not in keep:
+                    del grads[record.output_id]  # free memory once it has been pushed back
+                input_grads = record.prim.backward(record.saved, g, record.needs)
+                for i, gi in enumerate(input_grads):
+                    if gi is None or not record.needs[i]:
+                        continue
+                    gi = sum_to_shape(np.asarray(gi), record.input_shapes[i])
+                    if gi.dtype != record.input_dtypes[i]:
+                        gi = gi.astype(record.input_dtypes[i])
+                    _accumulate(grads, record.input_ids[i], gi)
 
         results = []
         for s in flat_sources:

@@ -357,7 +357,8 @@ def to_array(value, dtype=None, name="x", where="convert_to_tensor"):
     if dtype is not None:
         dtype = dtypes.standardize_dtype(dtype)
         if dtypes.name_of(array.dtype) != dtype:
-            array = array.astype(dtype)
+            with np.errstate(all="ignore"):  # NaN or overflow cast silently, as in TensorFlow
+                array = array.astype(dtype)
     return array
 
 

@@ -338,12 +338,14 @@ def logical_not(x):
 def floor_divide(x1, x2):
     """Elementwise floor division (no gradient, as in TensorFlow)."""
     t1, t2 = _args.binary(x1, x2, "floor_divide")
-    return Tensor(np.floor_divide(t1._value, t2._value))
+    with np.errstate(all="ignore"):  # x // 0.0 is inf or NaN, without a warning
+        return Tensor(np.floor_divide(t1._value, t2._value))
 
 
 def mod(x1, x2):
     t1, t2 = _args.binary(x1, x2, "mod")
-    return Tensor(np.mod(t1._value, t2._value))
+    with np.errstate(all="ignore"):
+        return Tensor(np.mod(t1._value, t2._value))
 
 
 def floor(x):
