@@ -123,6 +123,18 @@ def test_cast_gradient():
     np.testing.assert_array_equal(g.numpy(), cotangent.astype(np.float32))
 
 
+def test_sqrt_passes_no_gradient_where_the_cotangent_is_zero():
+    # TensorFlow's SqrtGrad returns 0 for a zero cotangent, even at sqrt(0) and sqrt(-1): the
+    # branch that where() discards contributes nothing (tf.GradientTape gives [0, 0, 0.25])
+    from nbkeras import GradientTape
+
+    x = ops.convert_to_tensor(np.array([0.0, -1.0, 4.0], np.float32))
+    with GradientTape() as tape:
+        tape.watch(x)
+        y = ops.where(x > 0, ops.sqrt(x), 0.0)
+    np.testing.assert_array_equal(tape.gradient(y, x).numpy(), [0.0, 0.0, 0.25])
+
+
 def test_shared_input_accumulates():
     # x is used three times: d/dx (x*x + x) = 2x + 1; the cotangents must add, never alias
     check_gradients(lambda x: x * x + x, [normal(4)])

@@ -55,12 +55,13 @@ def sqrt(x, out):
         out[i] = np.sqrt(x[i])
 
 
-# d/dx sqrt(x) = 1 / (2 sqrt(x)) = 0.5 / y; inf at x = 0, as in TensorFlow
+# d/dx sqrt(x) = 1 / (2 sqrt(x)) = 0.5 / y; inf at x = 0, as in TensorFlow, and 0 wherever the
+# cotangent is 0 (TensorFlow's rule: a branch that where() discards sends back no NaN)
 @kernel
 def sqrt_grad(g, y, out):
-    half = y.dtype.type(0.5)
+    zero, half = y.dtype.type(0), y.dtype.type(0.5)
     for i in range(y.size):
-        out[i] = half * g[i] / y[i]
+        out[i] = zero if g[i] == zero else half * g[i] / y[i]
 
 
 @kernel
