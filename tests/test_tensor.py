@@ -139,3 +139,7 @@ def test_integer_ops_keep_keras_dtypes():
     assert ops.exp(ints).dtype == "float32"
     assert ops.argmax(ops.convert_to_tensor([1.0, 3.0, 3.0])).dtype == "int32"
     assert int(ops.argmax(ops.convert_to_tensor([1.0, 3.0, 3.0]))) == 1  # first of the ties
+    rows, columns = ops.where([[True, False], [True, True]])  # Keras: int32 indices
+    assert rows.dtype == columns.dtype == "int32"
+    np.testing.assert_array_equal(rows.numpy(), [0, 1, 1])
+    np.testing.assert_array_equal(columns.numpy(), [0, 0, 1])

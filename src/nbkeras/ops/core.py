@@ -76,9 +76,8 @@ def ones(shape, dtype=None):
 
 
 def full(shape, fill_value, dtype=None):
-    if dtype is None:
-        dtype = dtypes.result_type(type(fill_value) if isinstance(fill_value, (int, float, bool))
-                                   else convert_to_tensor(fill_value).dtype)
+    """A tensor of ``shape`` filled with ``fill_value``, of ``dtype`` (floatx by default, whatever
+    the fill value's type, as in Keras)."""
     return _constant(np.full(shape, fill_value, dtypes.standardize_dtype(dtype)))
 
 

@@ -296,10 +296,10 @@ where_p = Primitive("where", _where_forward, _where_backward)
 
 def where(condition, x1=None, x2=None):
     """``x1`` where ``condition`` holds, else ``x2``; with one argument, the indices of the
-    non-zero entries (a tuple of int arrays, one per axis)."""
+    non-zero entries (a tuple of int32 tensors, one per axis, as in Keras)."""
     c = _args.tensor(condition, "where", "condition")
     if x1 is None and x2 is None:
-        return tuple(Tensor(i.astype(np.int64)) for i in np.nonzero(c._value))
+        return tuple(Tensor(i.astype(np.int32)) for i in np.nonzero(c._value))
     if x1 is None or x2 is None:
         raise ValueError("ops.where: pass both x1 and x2, or neither")
     t1, t2 = _args.binary(x1, x2, "where")

@@ -13,7 +13,7 @@ def _spread(g, shape, axes):
     return np.broadcast_to(g.reshape(K.keepdims_shape(shape, axes)), shape)
 
 
-# Keras sums small integer types in 32 bits and keeps int32/int64 as they are.
+# Keras sums (and multiplies) small integer types in 32 bits and keeps int32/int64 as they are.
 _INTEGER_SUM_DTYPE = {"bool": "int32", "int8": "int32", "int16": "int32", "uint8": "uint32",
                       "uint16": "uint32"}
 
@@ -161,7 +161,9 @@ def prod(x, axis=None, keepdims=False, dtype=None):
 
         t = cast(t, dtype)
     if t._value.dtype.kind != "f":
-        return Tensor(np.asarray(np.prod(t._value, axis=axes, keepdims=bool(keepdims))))
+        dtype = _INTEGER_SUM_DTYPE.get(t.dtype, t._value.dtype)  # as Keras: int32 stays int32
+        return Tensor(np.asarray(np.prod(t._value, axis=axes, keepdims=bool(keepdims),
+                                         dtype=dtype)))
     return prod_p(t, axes=axes, keepdims=bool(keepdims))
 
 

@@ -284,12 +284,20 @@ def getitem(x, key):
 
 
 def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
-    """One-hot encode integer labels; a label outside [0, num_classes) gives a row of zeros."""
+    """One-hot encode integer labels (a float array of whole numbers is accepted, as Keras casts
+    it); a label outside [0, num_classes) gives a row of zeros."""
     if sparse:
         raise ValueError("ops.one_hot: sparse outputs are not supported")
     t = _args.tensor(x, "one_hot")
     labels = np.asarray(t._value)
-    if labels.dtype.kind not in "iu":
+    if labels.dtype.kind == "f":
+        whole = np.isfinite(labels) & (labels == np.floor(labels))
+        if not whole.all():
+            raise ValueError(
+                f"ops.one_hot: x must hold integer labels, got {labels[~whole].reshape(-1)[0]!r}"
+            )
+        labels = labels.astype(np.int64)
+    elif labels.dtype.kind not in "iu":
         raise TypeError(f"ops.one_hot: x must hold integer labels, got dtype {labels.dtype}")
     num_classes = int(num_classes)
     dtype = dtypes.standardize_dtype(dtype)
