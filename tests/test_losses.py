@@ -348,6 +348,20 @@ def test_custom_loss_subclass_works_standalone_and_round_trips():
     np.testing.assert_array_equal(wrapped(y, p).numpy(), loss(y, p).numpy())
 
 
+def test_default_names_follow_keras_snake_case():
+    # Keras names a Loss after its class with keras' to_snake_case: "BCELoss" -> "bce_loss",
+    # "L1L2Loss" -> "l1l2_loss" (printed by keras 3.15)
+    class BCELoss(losses.Loss):
+        def call(self, y_true, y_pred):
+            return y_pred
+
+    class L1L2Loss(BCELoss):
+        pass
+
+    assert BCELoss().name.startswith("bce_loss")
+    assert L1L2Loss().name.startswith("l1l2_loss")
+
+
 def test_loss_base_class_needs_call():
     with pytest.raises(NotImplementedError, match="call"):
         losses.Loss()([1.0], [1.0])

@@ -5,8 +5,6 @@ converts the inputs to the loss dtype, weights each value by ``sample_weight`` (
 the values may carry) and reduces them to one number, or not, as ``reduction`` says.
 """
 
-import re
-
 import numpy as np
 
 from nbkeras import dtypes, ops
@@ -25,7 +23,7 @@ class Loss:
     """
 
     def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
-        self.name = name or naming.unique_name(_snake_case(type(self).__name__))
+        self.name = name or naming.auto_name(type(self).__name__)
         self.reduction = standardize_reduction(reduction)
         self._dtype = dtypes.standardize_dtype(dtype)
         if not dtypes.is_float(self._dtype):
@@ -63,11 +61,6 @@ class Loss:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r} reduction={self.reduction!r}>"
-
-
-def _snake_case(name):
-    """``FocalLoss`` -> ``focal_loss`` (Keras' default loss names)."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
 def standardize_reduction(reduction):
