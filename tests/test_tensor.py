@@ -63,6 +63,21 @@ def test_assign_checks_shape():
         v.assign([1.0, 2.0, 3.0])
 
 
+def test_assign_add_and_sub_broadcast_as_in_keras():
+    # Keras adds a value that broadcasts to the variable's shape; assign itself needs the shape
+    v = keras.Variable(np.zeros((2, 2), np.float32), name="v")
+    v.assign_add(1.0)
+    v.assign_add([1.0, 2.0])
+    v.assign_sub([[0.5], [0.5]])
+    np.testing.assert_array_equal(v.numpy(), [[1.5, 2.5], [1.5, 2.5]])
+    with pytest.raises(ValueError, match=r"value has shape \(3,\).*'v' has shape \(2, 2\)"):
+        v.assign_add([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=r"value has shape \(2, 2, 1\)"):
+        v.assign_sub(np.ones((2, 2, 1)))
+    with pytest.raises(ValueError, match=r"value has shape \(\)"):
+        v.assign(1.0)
+
+
 def test_numpy_is_a_copy_and_tensors_are_immutable():
     t = ops.exp(ops.convert_to_tensor([0.0, 1.0]))
     copy = t.numpy()

@@ -300,8 +300,16 @@ def _initial_value(initializer, shape, dtype):
 
 
 def _assignable(variable, value, method):
+    """``value`` as an array of the variable's dtype. ``assign`` needs the variable's shape;
+    ``assign_add``/``assign_sub`` also take a value that broadcasts to it, as in Keras."""
     array = to_array(value, name="value", where=f"Variable.{method}")
-    if array.shape != variable.shape:
+    fits = array.shape == variable.shape
+    if not fits and method != "assign":
+        try:
+            fits = np.broadcast_shapes(array.shape, variable.shape) == variable.shape
+        except ValueError:
+            fits = False
+    if not fits:
         raise ValueError(
             f"Variable.{method}: the value has shape {array.shape}, but variable "
             f"{variable.path!r} has shape {variable.shape}"
