@@ -146,6 +146,15 @@ def test_incompatible_shapes_name_both_shapes_and_the_op():
         ops.concatenate([a, np.ones((1, 2), np.float32)])
 
 
+def test_clip_does_not_truncate_its_bounds():
+    # Keras refuses float bounds for an integer tensor rather than rounding them
+    ints = ops.convert_to_tensor([1, 5])
+    np.testing.assert_array_equal(ops.clip(ints, 0, 3).numpy(), [1, 3])
+    np.testing.assert_array_equal(ops.clip(ints, 0.0, 3.0).numpy(), [1, 3])
+    with pytest.raises(TypeError, match=r"ops.clip: x_max=3.5 .*int32"):
+        ops.clip(ints, 0, 3.5)
+
+
 def test_integer_ops_keep_keras_dtypes():
     ints = ops.convert_to_tensor([1, 2, 3])
     assert ops.sum(ints).dtype == "int32"

@@ -273,11 +273,21 @@ clip_p = Primitive("clip", _clip_forward, _clip_backward)
 def clip(x, x_min, x_max):
     """Limit ``x`` to ``[x_min, x_max]``; the bounds are constants (no gradient)."""
     t = _args.tensor(x, "clip")
-    lo = np.asarray(x_min._value if isinstance(x_min, Tensor) else x_min, dtype=t._value.dtype)
-    hi = np.asarray(x_max._value if isinstance(x_max, Tensor) else x_max, dtype=t._value.dtype)
+    lo, hi = (_clip_bound(b, name, t) for b, name in ((x_min, "x_min"), (x_max, "x_max")))
     _args.broadcast_shape(t.shape, lo.shape, "clip")
     _args.broadcast_shape(t.shape, hi.shape, "clip")
     return clip_p(t, x_min=lo, x_max=hi)
+
+
+def _clip_bound(bound, name, t):
+    """A bound as an array of ``t``'s dtype; a bound that the cast would change (3.5 for an
+    integer tensor) is an error, as in Keras, not silently truncated."""
+    given = np.asarray(bound._value if isinstance(bound, Tensor) else bound)
+    with np.errstate(all="ignore"):
+        cast = given.astype(t._value.dtype)
+    if t._value.dtype.kind != "f" and given.dtype.kind == "f" and (cast != given).any():
+        raise TypeError(f"ops.clip: {name}={bound!r} cannot be a bound of a {t.dtype} tensor")
+    return cast
 
 
 def _where_forward(condition, a, b):
