@@ -138,6 +138,9 @@ def test_incompatible_shapes_name_both_shapes_and_the_op():
         ops.reshape(a, (4, -1))
     with pytest.raises(ValueError, match="axis 2 is out of bounds for a tensor of rank 2"):
         ops.sum(a, axis=2)
+    for bad_axis in [1.0, "1", [0.5]]:
+        with pytest.raises(TypeError, match="ops.sum: axis must be an int or a tuple of ints"):
+            ops.sum(a, axis=bad_axis)
     with pytest.raises(ValueError, match=r"cannot squeeze axis 0 of shape \(2, 3\)"):
         ops.squeeze(a, axis=0)
     with pytest.raises(IndexError, match="index 7 is out of bounds for axis 0 with size 2"):
