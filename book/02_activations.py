@@ -21,6 +21,7 @@ import numpy as np
 import nbkeras as keras
 from nbkeras import activations, ops
 from nbkeras.utils import assert_matches_keras, check_gradients, load_reference, show_source
+from nbkeras.utils.keras_reference import check_activation_case
 
 np.set_printoptions(precision=7, suppress=False)
 plt.rcParams["figure.dpi"] = 80
@@ -435,25 +436,16 @@ plt.show()
 #
 # The reference cases evaluate each activation on the grid (with its joints), on extreme inputs
 # ($\pm 20$, $\pm 100$, $\pm 10^4$), on a float64 input and on NaN, and each option on the grid;
-# TensorFlow's gradient against a random cotangent was recorded with each. The next cell runs
-# them all, as the test suite does:
+# TensorFlow's gradient against a random cotangent was recorded with each. One function runs a
+# case and asserts the output's dtype and values and the gradient; the test suite calls it for
+# every case, and so does this chapter:
 
 # %%
-def run_case(case):
-    x = ops.convert_to_tensor(case.array("x"))
-    function = getattr(activations if case["module"] == "activations" else ops, case["fn"])
-    with keras.GradientTape() as tape:
-        tape.watch(x)
-        out = function(x, **case["kwargs"])
-    assert out.dtype == case["output_dtype"], case.id
-    assert_matches_keras(out, case.array("output"), 1e-5, case.id)
-    if case["grad"]:
-        grad = tape.gradient(out, x, output_gradients=case.array("cotangent"))
-        assert_matches_keras(grad, case.array("grad/x"), 1e-5, case.id)
+show_source(check_activation_case)
 
-
+# %%
 for case in cases.values():
-    run_case(case)
+    check_activation_case(case, rtol=1e-5)
 with_gradient = sum(c["grad"] for c in cases.values())
 print(f"{len(cases)} Keras reference cases ({with_gradient} with gradients) agree to 1e-5")
 

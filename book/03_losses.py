@@ -19,6 +19,7 @@ import numpy as np
 import nbkeras as keras
 from nbkeras import activations, losses, ops
 from nbkeras.utils import assert_matches_keras, check_gradients, load_reference, show_source
+from nbkeras.utils.keras_reference import check_loss_case, run_loss_case
 
 np.set_printoptions(precision=7)
 plt.rcParams["figure.dpi"] = 80
@@ -614,37 +615,17 @@ except ValueError as error:
 # every reduction with several shapes of sample weights, the logits shortcut, float64 inputs,
 # and the extremes: probabilities exactly 0 and 1, logits of $\pm 100$ and $\pm 10^4$. Each
 # records TensorFlow's gradient with respect to the prediction (and the target, where it is a
-# float) against a random cotangent:
+# float) against a random cotangent. One function calls what a case called; another runs it
+# under a tape and asserts the value's dtype and values, the gradients (or their absence) and the
+# loss object's config. The test suite calls it for every case, and so does this chapter:
 
 # %%
-def run_case(case):
-    y_true = ops.convert_to_tensor(case.array("y_true"))
-    y_pred = ops.convert_to_tensor(case.array("y_pred"))
-    weight = case.array("sample_weight") if case["sample_weight"] else None
-    with keras.GradientTape(persistent=True) as tape:
-        tape.watch([y_true, y_pred])
-        prediction = (getattr(activations, case["activation"])(y_pred) if case["activation"]
-                      else y_pred)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # from_logits=True on a sigmoid output, on purpose
-            if case["kind"] == "class":
-                value = getattr(losses, case["name"])(**case["kwargs"])(
-                    y_true, prediction, sample_weight=weight)
-            else:
-                module = losses if case["kind"] == "function" else ops
-                value = getattr(module, case["name"])(y_true, prediction, **case["kwargs"])
-    assert value.dtype == case["output_dtype"], case.id
-    assert_matches_keras(value, case.array("output"), 1e-5, case.id)
-    for name, tensor in [("y_pred", y_pred), ("y_true", y_true)]:
-        if case["grads"].get(name):
-            grad = tape.gradient(value, tensor, output_gradients=case.array("cotangent"))
-            assert_matches_keras(grad, case.array(f"grad/{name}"), 1e-5, f"{case.id} {name}")
-            assert np.isfinite(grad.numpy()).all()
+show_source(run_loss_case, check_loss_case)
 
-
+# %%
 checked = [c for c in cases.values() if c["kind"] != "seed"]
 for case in checked:
-    run_case(case)
+    check_loss_case(case, rtol=1e-5)
 names = {c["name"] for c in checked if c["kind"] == "class"}
 print(f"{len(checked)} Keras reference cases over {len(names)} loss classes, their functions "
       "and the cross-entropy ops agree to 1e-5")

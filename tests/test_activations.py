@@ -7,7 +7,7 @@ import pytest
 import nbkeras as keras
 from nbkeras import activations, ops
 from nbkeras.utils import check_gradients
-from nbkeras.utils.keras_reference import assert_matches_keras, load
+from nbkeras.utils.keras_reference import check_activation_case, load
 
 RTOL = 1e-5
 
@@ -59,17 +59,7 @@ GRADIENT_CASES = {
 
 @pytest.mark.parametrize("case", load("activations"), ids=lambda c: c.id)
 def test_matches_keras(case):
-    x = ops.convert_to_tensor(case.array("x"))
-    function = getattr(activations if case["module"] == "activations" else ops, case["fn"])
-    with keras.GradientTape() as tape:
-        tape.watch(x)
-        out = function(x, **case["kwargs"])
-    assert out.dtype == case["output_dtype"]
-    assert_matches_keras(out, case.array("output"), RTOL, f"{case.id} output")
-    if case["grad"]:
-        grad = tape.gradient(out, x, output_gradients=case.array("cotangent"))
-        assert grad.dtype == case["output_dtype"]
-        assert_matches_keras(grad, case.array("grad/x"), RTOL, f"{case.id} gradient")
+    check_activation_case(case, rtol=RTOL)
 
 
 def test_every_keras_activation_has_reference_cases():

@@ -139,3 +139,76 @@ def check_op_case(case, rtol=1e-6):
             assert grad.dtype == named[name].dtype, f"{case.id}: gradient dtype of {name}"
             assert_matches_keras(grad, case.array(f"grad/{name}"), rtol, f"{case.id} grad {name}")
 
+
+
+def check_activation_case(case, rtol=1e-5):
+    """Run one ``activations`` reference case on nbkeras and assert it matches Keras: the
+    output's dtype and values, and the gradient against the recorded cotangent."""
+    import nbkeras as keras
+    from nbkeras import activations, ops
+
+    x = ops.convert_to_tensor(case.array("x"))
+    function = getattr(activations if case["module"] == "activations" else ops, case["fn"])
+    with keras.GradientTape() as tape:
+        tape.watch(x)
+        out = function(x, **case["kwargs"])
+    assert out.dtype == case["output_dtype"], (
+        f"{case.id}: dtype {out.dtype}, Keras {case['output_dtype']}"
+    )
+    assert_matches_keras(out, case.array("output"), rtol, f"{case.id} output")
+    if case["grad"]:
+        grad = tape.gradient(out, x, output_gradients=case.array("cotangent"))
+        assert grad.dtype == out.dtype, f"{case.id}: gradient dtype {grad.dtype}"
+        assert_matches_keras(grad, case.array("grad/x"), rtol, f"{case.id} gradient")
+
+
+def run_loss_case(case, y_true, y_pred):
+    """Call what a ``losses`` reference case called (a loss class, a loss function or a
+    cross-entropy op, after the case's activation) on nbkeras; returns (value, loss object or
+    None)."""
+    import warnings
+
+    from nbkeras import activations, losses, ops
+
+    if case["activation"]:
+        y_pred = getattr(activations, case["activation"])(y_pred)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # from_logits=True on a sigmoid output
+        if case["kind"] == "class":
+            loss = getattr(losses, case["name"])(**case["kwargs"])
+            weight = case.array("sample_weight") if case["sample_weight"] else None
+            return loss(y_true, y_pred, sample_weight=weight), loss
+        module = losses if case["kind"] == "function" else ops
+        return getattr(module, case["name"])(y_true, y_pred, **case["kwargs"]), None
+
+
+def check_loss_case(case, rtol=1e-5):
+    """Run one ``losses`` reference case on nbkeras and assert it matches Keras: the value's
+    dtype and values, the gradient for y_pred (and y_true) against the recorded cotangent, or
+    none where TensorFlow gave none, and the loss object's config."""
+    import nbkeras as keras
+    from nbkeras import ops
+
+    y_true = ops.convert_to_tensor(case.array("y_true"))
+    y_pred = ops.convert_to_tensor(case.array("y_pred"))
+    with keras.GradientTape(persistent=True) as tape:
+        tape.watch([y_true, y_pred])
+        out, loss = run_loss_case(case, y_true, y_pred)
+    assert out.dtype == case["output_dtype"], (
+        f"{case.id}: dtype {out.dtype}, Keras {case['output_dtype']}"
+    )
+    assert_matches_keras(out, case.array("output"), rtol, f"{case.id} output")
+    for name, tensor in [("y_pred", y_pred), ("y_true", y_true)]:
+        if name not in case["grads"]:
+            continue
+        grad = tape.gradient(out, tensor, output_gradients=case.array("cotangent"))
+        if not case["grads"][name]:
+            assert grad is None, f"{case.id}: Keras has no gradient for {name}"
+            continue
+        assert grad is not None and grad.dtype == tensor.dtype, f"{case.id}: gradient of {name}"
+        assert_matches_keras(grad, case.array(f"grad/{name}"), rtol, f"{case.id} grad {name}")
+    if loss is not None:
+        config = loss.get_config()
+        for key, value in case["config"].items():  # nbkeras' configs may hold more options
+            expected = tuple(value) if isinstance(config.get(key), tuple) else value
+            assert config.get(key, KeyError) == expected, f"{case.id}: config[{key!r}]"
