@@ -87,6 +87,20 @@ def test_numpy_is_a_copy_and_tensors_are_immutable():
         np.asarray(t)[0] = 5.0  # np.asarray shares memory but read-only
 
 
+def test_op_results_do_not_change_with_their_inputs():
+    # reshape, transpose and slicing return views in NumPy; a tensor must not see a later
+    # assign to the variable (or a write to the NumPy array) it came from, as in Keras
+    w = keras.Variable([1.0, 2.0])
+    data = np.array([1.0, 2.0], np.float32)
+    results = [ops.reshape(w, (2, 1)), w[0:1], ops.transpose(w), ops.expand_dims(w, 0),
+               ops.reshape(data, (2, 1)), ops.convert_to_tensor(data)[::-1]]
+    w.assign([5.0, 6.0])
+    data[:] = 7.0
+    for result, expected in zip(results, [[1, 2], [1], [1, 2], [1, 2], [1, 2], [2, 1]],
+                                strict=True):
+        np.testing.assert_array_equal(result.numpy().ravel(), expected)
+
+
 def test_operators_follow_keras():
     x = ops.convert_to_tensor([1.0, 2.0, 4.0])
     np.testing.assert_array_equal((2 * x + 1).numpy(), [3, 5, 9])

@@ -59,8 +59,14 @@ def bind(prim, inputs, params):
         out, saved = prim.forward(*arrays, **params)
     if not isinstance(out, np.ndarray):
         out = np.asarray(out)  # NumPy returns scalars, not 0-d arrays, for 0-d inputs
-    elif any(out is a for a in arrays):
-        out = out.view()  # never hand out (or freeze) an input's own array
+    elif out.base is not None or any(out is a for a in arrays):
+        # A reshape or a slice is a view. Of a variable or a NumPy array it would change with
+        # them: copy. Of an op result (read-only) it is safe, but never hand out (or freeze)
+        # an input's own array.
+        if any(a.flags.writeable and np.may_share_memory(out, a) for a in arrays):
+            out = out.copy()
+        elif any(out is a for a in arrays):
+            out = out.view()
     out.flags.writeable = False  # op results are immutable, like TF tensors
     result = Tensor(out)
     for tape in _active_tapes:
