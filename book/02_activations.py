@@ -103,9 +103,10 @@ print(f"nbkeras (float32): {above:.10f}, {(above - exact) / (above - below):.2f}
 # %% [markdown]
 # Older TensorFlow releases printed $6.6928566 \cdot 10^{-3}$ and $0.9933071$ for
 # $\sigma(-5)$ and $\sigma(5)$. Those digits differ from the ones above in the seventh
-# significant place, by a few float32 spacings: the [preface](00_preface) shows where such
-# last-digit differences come from (TensorFlow's SIMD polynomial against the C library's `expf`)
-# and why the book compares with a relative tolerance near $10^{-6}$.
+# significant place; for $\sigma(-5)$ that is twelve float32 spacings. The
+# [preface](00_preface) shows where such last-digit differences come from (TensorFlow's SIMD
+# polynomial against the C library's `expf`) and why the book compares with a relative
+# tolerance near $10^{-6}$.
 #
 # ## ReLU and its options
 #
