@@ -340,3 +340,20 @@ def test_custom_schedule_and_warnings_free_run():
     np.testing.assert_allclose(w.numpy(), [1 - 1.75], rtol=1e-6)
     with pytest.raises(NotImplementedError):
         schedules.LearningRateSchedule()(0)
+
+
+def test_update_step_resets_every_gradient_accumulator():
+    """Keras zeroes all accumulators on an update step, also those of variables whose gradient
+    was None in that call (run with Keras 3.15: b ends at -1 after four steps, not -1.5)."""
+    a = keras.Variable(np.zeros(2, np.float32), name="a")
+    b = keras.Variable(np.zeros(2, np.float32), name="b")
+    opt = keras.optimizers.SGD(1.0, gradient_accumulation_steps=2)
+    one = np.ones(2, np.float32)
+    opt.apply_gradients([(one, a), (one, b)])
+    with pytest.warns(UserWarning, match="Gradients do not exist"):
+        opt.apply_gradients([(one, a), (None, b)])  # update step: b's accumulated 1 is dropped
+    assert [v.numpy().tolist() for v in opt.variables[2:]] == [[0.0, 0.0], [0.0, 0.0]]
+    opt.apply_gradients([(one, a), (one, b)])
+    opt.apply_gradients([(one, a), (one, b)])
+    np.testing.assert_array_equal(a.numpy(), [-2.0, -2.0])
+    np.testing.assert_array_equal(b.numpy(), [-1.0, -1.0])

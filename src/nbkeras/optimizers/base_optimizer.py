@@ -391,7 +391,8 @@ class BaseOptimizer:
             averaged = [(g + a._value) / np.asarray(steps, g.dtype)
                         for g, a in zip(grads, accumulators, strict=True)]
             self._clip_decay_update(averaged, variables)
-            for a in accumulators:
+            # every accumulator, also those of variables without a gradient in this call
+            for a in self._accumulators:
                 a._value[...] = 0
         else:
             for g, a in zip(grads, accumulators, strict=True):
