@@ -357,3 +357,23 @@ def test_update_step_resets_every_gradient_accumulator():
     opt.apply_gradients([(one, a), (one, b)])
     np.testing.assert_array_equal(a.numpy(), [-2.0, -2.0])
     np.testing.assert_array_equal(b.numpy(), [-1.0, -1.0])
+
+
+def test_update_step_sees_a_gradient_of_the_variables_shape():
+    """A custom optimizer written with ops (the pattern of Keras' Optimizer docstring) works
+    on a scalar variable: its gradient keeps shape (), it does not become (1,)."""
+    shapes = []
+
+    class PlainSGD(keras.optimizers.Optimizer):
+        def __init__(self, **kwargs):
+            super().__init__(learning_rate=0.25, **kwargs)
+
+        def update_step(self, gradient, variable, learning_rate):
+            shapes.append((gradient.shape, gradient.flags.writeable))
+            self.assign_sub(variable, ops.multiply(gradient, learning_rate))
+
+    x, v = keras.Variable(3.0), keras.Variable(np.ones((2, 1), np.float32))
+    PlainSGD().minimize(lambda: x * x + ops.sum(v * v), [x, v])
+    assert shapes == [((), False), ((2, 1), False)]
+    assert float(x) == 1.5
+    np.testing.assert_array_equal(v.numpy(), [[0.5], [0.5]])

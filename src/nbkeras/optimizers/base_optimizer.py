@@ -357,7 +357,8 @@ class BaseOptimizer:
                     f"{self.name}.apply_gradients: the gradient for variable {variable.path!r} "
                     f"has shape {array.shape}, but the variable has shape {variable.shape}"
                 )
-            array = np.ascontiguousarray(array, dtype=variable._value.dtype)
+            # (np.ascontiguousarray would turn a scalar's gradient into shape (1,))
+            array = np.asarray(array, dtype=variable._value.dtype, order="C")
             view = array.view()
             view.flags.writeable = False  # kernels compile once, for read-only gradients
             kept_grads.append(view)
