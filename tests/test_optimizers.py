@@ -323,6 +323,25 @@ def test_update_allocates_nothing():
     assert [id(v._value) for v in opt.variables] == before
 
 
+@pytest.mark.parametrize("options", [{"use_ema": True, "ema_overwrite_frequency": 2},
+                                     {"gradient_accumulation_steps": 2}], ids=str)
+def test_ema_and_accumulation_allocate_nothing(options):
+    """The moving average and the gradient accumulators are updated in place too."""
+    import tracemalloc
+
+    size = 1_000_000
+    w = keras.Variable(np.zeros(size, np.float32))
+    g = np.full(size, 0.5, np.float32)
+    opt = keras.optimizers.Adam(**options)
+    opt.apply_gradients([(g, w)])
+    for _ in range(2):  # an accumulating step and an update step (or an EMA overwrite)
+        tracemalloc.start()
+        opt.apply_gradients([(g, w)])
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert peak < 64_000, f"a step with {options} allocated {peak} bytes"
+
+
 def test_custom_schedule_and_warnings_free_run():
     class Halving(schedules.LearningRateSchedule):
         def __call__(self, step):
