@@ -29,6 +29,11 @@ NOT_BIT_EXACT = {"ftrl/default", "ftrl/regularized", "adafactor/relative_step_ca
                  "clip/sgd_global_clipnorm"}
 
 
+# Adafactor's weights come out bit-exact on these shapes, its row and column means (and the
+# velocity built from them) only to a few ulp.
+SLOTS_NOT_BIT_EXACT = NOT_BIT_EXACT | {"adafactor/default", "adafactor/absolute_step"}
+
+
 def bit_exact(case_id):
     return case_id not in NOT_BIT_EXACT
 
@@ -78,7 +83,7 @@ def test_trajectory_matches_keras(c):
             assert_matches_keras(got[step], expected[step], RTOL, f"{c.id} {name} step {step}")
         if bit_exact(c.id):
             np.testing.assert_array_equal(got, expected, err_msg=f"{c.id} {name}: not bit-exact")
-    assert int(optimizer.iterations) == c["steps"]
+    assert int(optimizer.iterations) == c["iterations"]  # fewer under gradient accumulation
 
 
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.id)
@@ -96,8 +101,8 @@ def test_optimizer_variables_match_keras(c):
     assert unnumbered(got) == unnumbered(expected)
     for i, v in enumerate(ours):
         keras_value = c.array(f"optimizer_variable/{i}")
-        if v.dtype.startswith("int"):
-            np.testing.assert_array_equal(v.numpy(), keras_value)
+        if v.dtype.startswith("int") or c.id not in SLOTS_NOT_BIT_EXACT:
+            np.testing.assert_array_equal(v.numpy(), keras_value, err_msg=f"{c.id} {v.path}")
         else:
             assert_matches_keras(v.numpy(), keras_value, RTOL, f"{c.id} {v.path}")
 
