@@ -401,3 +401,28 @@ def test_update_step_sees_a_gradient_of_the_variables_shape():
     assert shapes == [((), False), ((2, 1), False)]
     assert float(x) == 1.5
     np.testing.assert_array_equal(v.numpy(), [[0.5], [0.5]])
+
+
+def test_serialized_custom_schedule_names_its_own_module():
+    """Keras 3.15 writes a user's schedule as module None (class defined in __main__) or its
+    module, registered_name the class name; only built-ins say keras.optimizers.schedules."""
+    class Constant(schedules.LearningRateSchedule):
+        def __init__(self, value):
+            self.value = value
+
+        def __call__(self, step):
+            return self.value
+
+        def get_config(self):
+            return {"value": self.value}
+
+    assert schedules.serialize(Constant(0.1)) == {
+        "module": __name__, "class_name": "Constant", "config": {"value": 0.1},
+        "registered_name": "Constant"}
+    Constant.__module__ = "__main__"
+    config = keras.optimizers.SGD(Constant(0.1)).get_config()["learning_rate"]
+    assert config["module"] is None and config["registered_name"] == "Constant"
+    clone = schedules.deserialize(config, custom_objects={"Constant": Constant})
+    assert isinstance(clone, Constant) and clone.value == 0.1
+    assert schedules.serialize(schedules.CosineDecay(0.1, 5))["module"] == \
+        "keras.optimizers.schedules"
