@@ -203,6 +203,13 @@ def test_only_one_clip_argument():
         keras.optimizers.Adam(clipnorm=-1.0)
 
 
+@pytest.mark.parametrize("frequency", [-1, 2.5])
+def test_bad_ema_overwrite_frequency_is_named(frequency):
+    # Keras 3.15 rejects these too; -1 would otherwise overwrite the weights at every step
+    with pytest.raises(ValueError, match=rf"ema_overwrite_frequency={frequency}"):
+        keras.optimizers.SGD(use_ema=True, ema_overwrite_frequency=frequency)
+
+
 def test_gradient_shape_must_match_variable():
     kernel = keras.Variable(np.ones((3, 4), np.float32), name="kernel")
     opt = keras.optimizers.Adam()

@@ -142,6 +142,11 @@ class BaseOptimizer:
         if use_ema and not 0 <= ema_momentum <= 1:
             raise ValueError(f"{where}: `ema_momentum` must be in the range [0, 1]; "
                              f"received ema_momentum={ema_momentum}")
+        if use_ema and ema_overwrite_frequency and (
+                isinstance(ema_overwrite_frequency, bool)
+                or not isinstance(ema_overwrite_frequency, int) or ema_overwrite_frequency < 1):
+            raise ValueError(f"{where}: `ema_overwrite_frequency` must be an integer >= 1 or "
+                             f"None; received ema_overwrite_frequency={ema_overwrite_frequency!r}")
         _check_learning_rate(learning_rate, where)
         self.name = name if name is not None else naming.unique_name(snake_case(where))
         self.weight_decay = weight_decay
