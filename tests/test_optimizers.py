@@ -126,6 +126,24 @@ def test_config_matches_keras(c):
     assert clone.get_config() == optimizer.get_config()
 
 
+def test_reference_covers_every_optimizer_option_and_schedule():
+    """The parametrized tests above cannot pass by having nothing to check: every optimizer,
+    every option of the issue, and every schedule has Keras data of the required length."""
+    assert {c["class_name"] for c in CASES} == {cls.__name__ for cls in
+                                                  keras.optimizers.ALL_OBJECTS}
+    used = {key for c in CASES for key, value in c["kwargs"].items() if value not in (None, False)}
+    assert {"momentum", "nesterov", "centered", "amsgrad", "clipnorm", "clipvalue",
+            "global_clipnorm", "weight_decay", "use_ema", "ema_overwrite_frequency",
+            "gradient_accumulation_steps", "loss_scale_factor"} <= used
+    learning_rates = [c["kwargs"].get("learning_rate") for c in CASES]
+    assert any(isinstance(lr, dict) and "schedule" in lr for lr in learning_rates)
+    assert any(isinstance(lr, dict) and "callable" in lr for lr in learning_rates)
+    assert all(c["steps"] >= 6 for c in CASES)
+    assert {c["class_name"] for c in SCHEDULE_CASES} == set(schedules.learning_rate_schedule
+                                                            .SCHEDULES)
+    assert all(c["steps"] >= 12 for c in SCHEDULE_CASES)
+
+
 @pytest.mark.parametrize("case_id", ["seed/adam", "seed/rmsprop", "seed/sgd",
                                      "seed/sgd_momentum"])
 def test_seed_examples_bit_exact(case_id):
