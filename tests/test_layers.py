@@ -55,10 +55,13 @@ def test_layer_matches_keras(case):
         assert_matches_keras(loss, case.array(f"loss/{i}"), RTOL, f"{case.id} loss {i}")
     if total_loss is not None:
         for name, source in sources.items():
+            grad = tape.gradient(total_loss, source)
             if case.has_array(f"loss_grad/{name}"):
-                grad = tape.gradient(total_loss, source)
+                assert grad is not None, f"{case.id}: no loss gradient for {name}"
                 assert_matches_keras(grad, case.array(f"loss_grad/{name}"), RTOL,
                                      f"{case.id} loss gradient {name}")
+            else:
+                assert grad is None, f"{case.id}: Keras has no loss gradient for {name}"
     for i, weight in enumerate(layer.get_weights()):
         assert_matches_keras(weight, case.array(f"after/w{i}"), RTOL, f"{case.id} weight {i}")
 
