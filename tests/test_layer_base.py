@@ -117,6 +117,34 @@ def test_sub_layers_are_tracked():
     assert block.trainable_weights == [] and not block.first.trainable
 
 
+def test_layers_in_lists_and_dicts_are_tracked_like_keras():
+    # Keras wraps list and dict attributes, so layers added later (append, item assignment)
+    # and layers nested in containers are the layer's state too, in the order they were added
+    class Stack(layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.blocks = []
+            for units in (3, 2):
+                self.blocks.append(layers.Dense(units))
+            self.heads = {"first": layers.Dense(2)}
+            self.heads["second"] = layers.Dense(1)
+            self.nested = [(layers.Dense(1),)]
+
+        def call(self, x):
+            for block in self.blocks:
+                x = block(x)
+            y = self.heads["first"](x) + self.heads["second"](x)
+            return self.nested[0][0](y)
+
+    stack = Stack()
+    stack(np.ones((2, 4), np.float32))
+    assert [w.path for w in stack.weights] == [
+        f"stack/dense{suffix}/{name}" for suffix in ("", "_1", "_2", "_3", "_4")
+        for name in ("kernel", "bias")]
+    assert len(stack.trainable_weights) == 10
+    assert isinstance(stack.blocks, list) and isinstance(stack.heads, dict)
+
+
 def test_inputs_are_converted_and_cast():
     layer = Linear(2)
     y = layer(np.ones((1, 3)))  # float64 data is cast to the layer's float32

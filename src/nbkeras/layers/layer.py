@@ -94,6 +94,50 @@ def _standardize_layer_dtype(dtype):
     return dtypes.standardize_dtype(dtype)
 
 
+class _TrackedList(list):
+    """A list attribute of a layer: what is added later (append, insert, extend, item
+    assignment) becomes the layer's state too, as in Keras."""
+
+    def __init__(self, values, layer):
+        self._layer = layer
+        super().__init__(layer._track(v) for v in values)
+
+    def append(self, value):
+        super().append(self._layer._track(value))
+
+    def insert(self, index, value):
+        super().insert(index, self._layer._track(value))
+
+    def extend(self, values):
+        super().extend(self._layer._track(v) for v in values)
+
+    def __setitem__(self, index, value):
+        value = ([self._layer._track(v) for v in value] if isinstance(index, slice)
+                 else self._layer._track(value))
+        super().__setitem__(index, value)
+
+    def __reduce__(self):  # a copy or a pickle is a plain list
+        return list, (list(self),)
+
+
+class _TrackedDict(dict):
+    """A dict attribute of a layer: values set later are tracked too, as in Keras."""
+
+    def __init__(self, values, layer):
+        self._layer = layer
+        super().__init__((k, layer._track(v)) for k, v in values.items())
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, self._layer._track(value))
+
+    def update(self, *args, **kwargs):
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def __reduce__(self):
+        return dict, (dict(self),)
+
+
 class Layer:
     """Base class of every layer (``keras.layers.Layer``).
 
@@ -183,14 +227,16 @@ class Layer:
 
     def __setattr__(self, name, value):
         # Sub-layers, variables and seed generators assigned as attributes become the layer's
-        # state, as in Keras (``self.dense = Dense(4)`` makes its weights part of ``weights``).
+        # state, as in Keras (``self.dense = Dense(4)`` makes its weights part of ``weights``),
+        # also inside lists, tuples and dicts, and when added to a list or dict attribute later.
         if name not in self._TRACKER_LISTS:
             self._init_tracker()
-            for item in value if isinstance(value, (list, tuple)) else [value]:
-                self._track(item)
+            value = self._track(value)
         object.__setattr__(self, name, value)
 
     def _track(self, item):
+        """Record ``item`` (or what a container holds) as state; returns the value to store:
+        lists and dicts come back wrapped, so that later additions are recorded too."""
         if isinstance(item, Layer) and item is not self:
             if not any(item is x for x in self._layers):
                 self._layers.append(item)
@@ -202,6 +248,16 @@ class Layer:
         elif isinstance(item, SeedGenerator):
             if not any(item is g for g in self._seed_generators):
                 self._seed_generators.append(item)
+        elif isinstance(item, (_TrackedList, _TrackedDict)) and item._layer is self:
+            pass
+        elif isinstance(item, list):
+            return _TrackedList(item, self)
+        elif isinstance(item, dict):
+            return _TrackedDict(item, self)
+        elif isinstance(item, tuple):
+            for x in item:
+                self._track(x)
+        return item
 
     # -- dtype ----------------------------------------------------------------------------------
     @property
