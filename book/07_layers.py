@@ -222,6 +222,7 @@ def run_layer_case(case):
         out = layer(xs if len(xs) > 1 else xs[0], **case["call_kwargs"])
         losses = layer.losses
     assert_matches_keras(out, case.array("output"), rtol=1e-4)
+    assert len(losses) == case["n_losses"]
     sources = {f"x{i}": t for i, t in enumerate(xs)}
     sources.update({f"w{i}": layer.weights[i] for i in case["trainable_weights"]})
     for name, source in sources.items():

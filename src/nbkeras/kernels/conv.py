@@ -14,7 +14,7 @@ about 1.5x, and the direct Numba loops of ENGINE_NOTES 2.3 by 1.4x (backward) to
 
 When there are several chunks, they are dealt to two threads, each running gather and GEMM on
 its own chunks with single-threaded BLAS (``_for_each_chunk``): the gathers then use both cores
-as well, which made a training step 1.35x faster here. Every chunk writes only its own output
+as well, which made a training step 1.2-1.35x faster here. Every chunk writes only its own output
 rows, its own images of the input gradient, or its own partial kernel gradient, and the
 partials are added in batch order; the chunk size depends only on the shapes. So the results
 are the same, bit for bit, on every run, with one thread or two, and whatever the number of
