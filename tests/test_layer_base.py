@@ -235,6 +235,27 @@ def test_input_dim_is_kept_as_keras_2_did():
     assert layer._input_shape_arg == (64,)
 
 
+def test_user_layer_config_records_the_constructor_arguments_like_keras():
+    # Keras 3 records the arguments of a subclass that does not write get_config (defaults
+    # included) when they are plain values, so from_config rebuilds the same layer
+    layer = Linear(units=7, name="lin")
+    assert layer.get_config() == {
+        "name": "lin", "units": 7, "trainable": True,
+        "dtype": {"module": "keras", "class_name": "DTypePolicy",
+                  "config": {"name": "float32"}, "registered_name": None}}
+    assert Linear.from_config(layer.get_config()).units == 7
+    assert Linear(2).get_config()["units"] == 2  # positional arguments too
+    assert layers.Add(name="sum").get_config()["name"] == "sum"
+
+    class WithObject(layers.Layer):
+        def __init__(self, table, **kwargs):
+            super().__init__(**kwargs)
+            self.table = table
+
+    with pytest.raises(NotImplementedError, match="must override `get_config\\(\\)`"):
+        WithObject(np.zeros(3)).get_config()
+
+
 def test_get_config_round_trip():
     layer = layers.Dense(3, use_bias=False, kernel_initializer="he_normal", name="d")
     config = layer.get_config()

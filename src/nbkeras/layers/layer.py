@@ -85,6 +85,36 @@ def _any_batch_size(shape):
     return shape
 
 
+_AUTO_CONFIG_TYPES = (str, int, float, bool, type(None))
+
+
+def _auto_config(cls, args, kwargs):
+    """The arguments of ``cls(*args, **kwargs)`` by name, defaults included, for the config of
+    a layer that does not write ``get_config`` (Keras' automatic config); None when they cannot
+    be passed back by name or are not all plain values (str, int, float, bool, None)."""
+    signature = inspect.signature(cls.__init__)
+    try:
+        bound = signature.bind(None, *args, **kwargs)
+    except TypeError:
+        return None
+    bound.apply_defaults()
+    config = dict(bound.arguments)
+    for i, (name, parameter) in enumerate(signature.parameters.items()):
+        if i == 0:
+            config.pop(name)  # self
+        elif parameter.kind is parameter.POSITIONAL_ONLY:
+            return None
+        elif parameter.kind is parameter.VAR_POSITIONAL:
+            if config.pop(name):
+                return None
+        elif parameter.kind is parameter.VAR_KEYWORD:
+            config.update(config.pop(name))
+    config.pop("name", None)
+    if not all(isinstance(v, _AUTO_CONFIG_TYPES) for v in flatten(list(config.values()))):
+        return None
+    return config
+
+
 def _standardize_layer_dtype(dtype):
     """A dtype name from None (floatx), a name, or Keras' DTypePolicy config dictionary."""
     if isinstance(dtype, dict):  # {"class_name": "DTypePolicy", "config": {"name": ...}}
@@ -168,6 +198,7 @@ class Layer:
             layer.built = True
 
         object.__setattr__(layer, "build", build_wrapper)
+        object.__setattr__(layer, "_auto_config", _auto_config(cls, args, kwargs))
         return layer
 
     def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None, autocast=True,
@@ -593,13 +624,29 @@ class Layer:
 
     # -- config ---------------------------------------------------------------------------------
     def get_config(self):
-        """The constructor arguments, as Keras writes them (``from_config`` inverts it)."""
-        result = {
-            "name": self.name,
+        """The constructor arguments, as Keras writes them (``from_config`` inverts it).
+
+        A subclass that does not override ``get_config`` gets the arguments it was constructed
+        with, as Keras records them; one constructed with other than plain values must write
+        its own ``get_config``."""
+        result = {"name": self.name}
+        if type(self).get_config is Layer.get_config:
+            if self._auto_config is None:
+                raise NotImplementedError(
+                    f"Object {type(self).__name__} was created by passing non-serializable "
+                    "argument values in `__init__()`, and therefore the object must override "
+                    "`get_config()` in order to be serializable. Please implement "
+                    "`get_config()`."
+                )
+            result.update(self._auto_config)
+            parameters = inspect.signature(self.__init__).parameters.values()
+            if not any(p.name == "name" or p.kind is p.VAR_KEYWORD for p in parameters):
+                result.pop("name")  # __init__ could not take it back
+        result.update({
             "trainable": self.trainable,
             "dtype": {"module": "keras", "class_name": "DTypePolicy",
                       "config": {"name": self.dtype}, "registered_name": None},
-        }
+        })
         if self.activity_regularizer is not None:
             result["activity_regularizer"] = serialization_lib.serialize_keras_object(
                 self.activity_regularizer
