@@ -129,19 +129,20 @@ def test_layers_in_lists_and_dicts_are_tracked_like_keras():
             self.heads = {"first": layers.Dense(2)}
             self.heads["second"] = layers.Dense(1)
             self.nested = [(layers.Dense(1),)]
+            self.nested += [layers.Dense(1)]
 
         def call(self, x):
             for block in self.blocks:
                 x = block(x)
             y = self.heads["first"](x) + self.heads["second"](x)
-            return self.nested[0][0](y)
+            return self.nested[1](self.nested[0][0](y))
 
     stack = Stack()
     stack(np.ones((2, 4), np.float32))
     assert [w.path for w in stack.weights] == [
-        f"stack/dense{suffix}/{name}" for suffix in ("", "_1", "_2", "_3", "_4")
+        f"stack/dense{suffix}/{name}" for suffix in ("", "_1", "_2", "_3", "_4", "_5")
         for name in ("kernel", "bias")]
-    assert len(stack.trainable_weights) == 10
+    assert len(stack.trainable_weights) == 12
     assert isinstance(stack.blocks, list) and isinstance(stack.heads, dict)
 
 

@@ -279,9 +279,7 @@ class Layer:
         elif isinstance(item, SeedGenerator):
             if not any(item is g for g in self._seed_generators):
                 self._seed_generators.append(item)
-        elif isinstance(item, (_TrackedList, _TrackedDict)) and item._layer is self:
-            pass
-        elif isinstance(item, list):
+        elif isinstance(item, list):  # a tracked list too: `self.blocks += [...]` assigns it
             return _TrackedList(item, self)
         elif isinstance(item, dict):
             return _TrackedDict(item, self)
