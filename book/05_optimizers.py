@@ -237,11 +237,20 @@ show_source(keras.kernels.optimizers.adagrad, keras.kernels.optimizers.rmsprop)
 # \qquad w_t = w_{t-1} + \eta\, \Delta_t . $$
 #
 # The paper needs no learning rate ($\eta = 1$). Keras multiplies by `learning_rate` anyway and
-# defaults it to 0.001 (standalone Keras up to 2.3 used 1.0), so Keras' Adadelta takes steps of
-# about $10^{-3}\sqrt{\epsilon} \approx 3 \cdot 10^{-7}$ at first: slow, and a frequent surprise.
+# defaults it to 0.001 (standalone Keras up to 2.3 used 1.0). On the first step $E[\Delta^2] = 0$
+# and $E[g^2] = (1-\rho) g^2$, so the step is $\eta \sqrt{\epsilon / (1-\rho)} \approx 10^{-3}
+# \sqrt{10^{-7} / 0.05} \approx 1.4 \cdot 10^{-6}$ whatever the size of the gradient (once
+# $g^2 \gg \epsilon$): slow, and a frequent surprise.
 
 # %%
 show_source(keras.kernels.optimizers.adadelta)
+
+# %%
+for g in (1.0, 100.0):
+    w = keras.Variable(np.float32(0.0))
+    keras.optimizers.Adadelta().apply_gradients([(np.float32(g), w)])
+    print(f"first Adadelta step with g = {g:5}: {-float(w):.4g}")
+print(f"eta * sqrt(epsilon / (1 - rho)):     {1e-3 * np.sqrt(1e-7 / 0.05):.4g}")
 
 # %% [markdown]
 # ## Adam: momentum and RMSprop, with bias correction
@@ -323,8 +332,9 @@ show_source(keras.kernels.optimizers.lion, keras.kernels.optimizers.ftrl)
 #
 # The reference data hold, for every optimizer and every option (momentum, Nesterov, centered,
 # AMSGrad, the three clipping modes, weight decay, a schedule or a callable as the learning rate,
-# a constraint, an exclusion from weight decay), eight steps of Keras 3 on two random variables
-# of shapes (5,) and (3, 4) with given random gradients. Replaying them:
+# a constraint, an exclusion from weight decay, a moving average of the weights, gradient
+# accumulation, loss scaling), eight steps of Keras 3 on two random variables of shapes (5,) and
+# (3, 4) with given random gradients. Replaying them:
 
 # %%
 def replay(case):
@@ -369,12 +379,13 @@ for case_id, worst in not_identical:
 # Every update built from $+ - \times \div \sqrt{}$ and scalar `powf`, computed in Keras' order
 # with Keras' float32 constants, gives Keras' bits: SGD, momentum, Nesterov, RMSprop in all its
 # forms, Adagrad, Adadelta, Adam, AMSGrad, Adamax, Nadam, AdamW, Lion, clipping by value, weight
-# decay, schedules and callables, even Adafactor on these shapes. The exceptions sum many terms or
-# raise a whole tensor to a power. Clipping by norm needs $\lVert g \rVert$: TensorFlow sums the
-# squares in its own tree order in float32, nbkeras in float64, so the norm can differ in the
-# last bit. Ftrl raises the accumulator to the power $-p$ elementwise, where TensorFlow's
-# vectorised `pow` is not `powf`. Adafactor's means are sums too. All of them stay within a few
-# parts in $10^7$ of the largest weight.
+# decay, schedules and callables, moving averages, gradient accumulation and loss scaling, even
+# Adafactor on these shapes. The exceptions sum many terms or raise a whole tensor to a power.
+# Clipping by norm needs $\lVert g \rVert$: TensorFlow sums the squares in its own tree order in
+# float32, nbkeras in float64, so the norm can differ in the last bit. Ftrl raises the
+# accumulator to the power $-p$ elementwise, where TensorFlow's vectorised `pow` is not `powf`.
+# Adafactor's means are sums too. All of them stay within a few parts in $10^7$ of the largest
+# weight.
 #
 # ## Clipping an exploding gradient
 #

@@ -28,7 +28,8 @@ from sklearn.datasets import load_digits
 
 import nbkeras as keras
 from nbkeras import constraints, layers, ops, regularizers
-from nbkeras.utils import assert_matches_keras, check_gradients, load_reference, show_source
+from nbkeras.utils import check_gradients, load_reference, show_source
+from nbkeras.utils.keras_reference import check_layer_case
 
 np.set_printoptions(precision=4, suppress=True)
 keras.utils.set_random_seed(0)  # unseeded initializers draw their seeds from here
@@ -201,43 +202,18 @@ np.testing.assert_allclose(db.numpy(), g.sum(axis=(0, 1)), rtol=1e-5, atol=1e-6)
 print("dX = G W^T, dW = X^T G summed over batch and steps, db = column sums of G: all agree")
 
 # %% [markdown]
-# And Keras agrees: for the same weights (loaded with `set_weights`) and the same cotangent,
-# TensorFlow's `GradientTape` produced these gradients.
+# And Keras agrees. Every layer case of this chapter was recorded in Keras 3.15 on TensorFlow:
+# the layer built, given random weights, called under a `tf.GradientTape` on random inputs, and
+# differentiated against a random cotangent. One function replays a case in nbkeras, with
+# Keras' weights loaded by `set_weights`, and asserts everything that was recorded; the test
+# suite calls it for each case, and so does this chapter:
 
 # %%
 cases = {c.id: c for c in load_reference("layers")}
+show_source(check_layer_case)
 
-
-def run_layer_case(case):
-    """Build the layer as Keras did, load Keras' weights, call it under a tape, compare."""
-    layer = getattr(layers, case["layer"])(**case["kwargs"])
-    xs = [ops.convert_to_tensor(case.array(f"x{i}")) for i in range(case["n_inputs"])]
-    shapes = [t.shape for t in xs]
-    layer.build(shapes if len(xs) > 1 else shapes[0])
-    layer.set_weights([case.array(f"w{i}") for i in range(case["n_weights"])])
-    if case["trainable"] is not None:
-        layer.trainable = case["trainable"]
-    with keras.GradientTape(persistent=True) as tape:
-        tape.watch(xs)
-        out = layer(xs if len(xs) > 1 else xs[0], **case["call_kwargs"])
-        losses = layer.losses
-    assert_matches_keras(out, case.array("output"), rtol=1e-4)
-    sources = {f"x{i}": t for i, t in enumerate(xs)}
-    sources.update({f"w{i}": layer.weights[i] for i in case["trainable_weights"]})
-    for name, source in sources.items():
-        grad = tape.gradient(out, source, output_gradients=case.array("cotangent"))
-        if case.has_array(f"grad/{name}"):
-            assert_matches_keras(grad, case.array(f"grad/{name}"), rtol=1e-4)
-        else:
-            assert grad is None
-    for i, loss in enumerate(losses):
-        assert_matches_keras(loss, case.array(f"loss/{i}"), rtol=1e-4)
-    for i, weight in enumerate(layer.get_weights()):
-        assert_matches_keras(weight, case.array(f"after/w{i}"), rtol=1e-4)
-    return layer, out
-
-
-_, out = run_layer_case(cases["dense/rank3"])
+# %%
+_, out = check_layer_case(cases["dense/rank3"])
 print("dense/rank3: output", out.shape, "and the gradients of x, kernel, bias match Keras")
 
 # %% [markdown]
@@ -287,7 +263,7 @@ print(f"mean output: {y.mean():.4f}; at inference the layer returns its input:",
 # position that picked it, so an id used three times receives the sum of three cotangents.
 
 # %%
-layer, out = run_layer_case(cases["embedding/basic"])
+layer, out = check_layer_case(cases["embedding/basic"])
 ids = cases["embedding/basic"].array("x0")
 print("ids:\n", ids)
 print("output", out.shape, "- the gradient of the table matches Keras (id 3 appears 3 times)")
@@ -303,7 +279,7 @@ print("output", out.shape, "- the gradient of the table matches Keras (id 3 appe
 a, b = keras.Input(shape=(3,)), keras.Input(shape=(5,))
 print(layers.Concatenate()([a, b]).shape, layers.Add()([a, keras.Input(shape=(1,))]).shape)
 for name in ["concatenate/last_axis", "concatenate/axis1_rank3", "add/three", "add/broadcast"]:
-    run_layer_case(cases[name])
+    check_layer_case(cases[name])
 print("the merge layers' outputs and input gradients match Keras")
 
 # %% [markdown]
@@ -429,7 +405,7 @@ print("central differences agree:", check_gradients(train_mode_bn, [x, gamma, be
 
 # %%
 for name in sorted(n for n in cases if n.startswith("batch_normalization/")):
-    run_layer_case(cases[name])
+    check_layer_case(cases[name])
     print(f"{name:45s} output, gradients and moving statistics match Keras")
 
 # %% [markdown]
@@ -472,7 +448,7 @@ print("central differences agree:",
       check_gradients(lambda t, g_, b_: ops.layer_normalization(t, g_, b_, epsilon=1e-3),
                       [x, gamma, beta]) < 1e-8)
 for name in sorted(n for n in cases if n.startswith("layer_normalization/")):
-    run_layer_case(cases[name])
+    check_layer_case(cases[name])
     print(f"{name:40s} output and gradients match Keras")
 
 # %% [markdown]
@@ -526,7 +502,7 @@ print("prediction shape:", probabilities.shape)
 
 # %%
 for name in ["dense/seed_model_first", "dense/seed_model_second", "dense/regularized"]:
-    layer, _ = run_layer_case(cases[name])
+    layer, _ = check_layer_case(cases[name])
     print(f"{name:25s} {len(layer.losses)} losses match Keras")
 
 # %% [markdown]
@@ -539,7 +515,7 @@ for name in ["dense/seed_model_first", "dense/seed_model_second", "dense/regular
 # %%
 for case in cases.values():
     if "layer" in case.meta:
-        run_layer_case(case)
+        check_layer_case(case)
 kinds = sorted({c["layer"] for c in cases.values() if "layer" in c.meta})
 print(f"{sum('layer' in c.meta for c in cases.values())} Keras reference cases over "
       f"{len(kinds)} layers agree to 1e-4:")

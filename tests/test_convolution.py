@@ -162,6 +162,18 @@ def test_two_threads_give_the_bits_of_one(monkeypatch):
         np.testing.assert_array_equal(a, b)
 
 
+def test_an_empty_batch_gives_empty_outputs_and_zero_kernel_gradients():
+    x = keras.ops.convert_to_tensor(np.zeros((0, 5, 5, 2), np.float32))
+    w = keras.ops.convert_to_tensor(rng.standard_normal((3, 3, 2, 4)).astype(np.float32))
+    with keras.GradientTape() as tape:
+        tape.watch([x, w])
+        y = ops.conv(x, w)
+    grad_x, grad_w = tape.gradient(y, [x, w], output_gradients=np.zeros((0, 3, 3, 4), np.float32))
+    assert y.shape == (0, 3, 3, 4) and grad_x.shape == x.shape
+    np.testing.assert_array_equal(grad_w.numpy(), np.zeros((3, 3, 2, 4), np.float32))
+    assert ops.conv_transpose(y, w).shape == (0, 5, 5, 2)
+
+
 def test_results_are_bit_identical_across_runs():
     x = keras.Variable(rng.standard_normal((16, 12, 12, 8)).astype(np.float32))
     w = keras.Variable(rng.standard_normal((3, 3, 8, 16)).astype(np.float32))

@@ -1,13 +1,14 @@
 """Convolution and pooling layers (and ZeroPadding2D, UpSampling2D) against real Keras: every
 layer case of the convolution and pooling families through the checks of tests/test_layers.py
 (output, gradients for the input and each weight, weight names and order, parameter count,
-symbolic shape); then the seed examples' shapes, extended batch axes, configs, and the errors
-for bad inputs and arguments."""
+symbolic shape, config); then the seed examples' shapes, extended batch axes, config round trips,
+and the errors for bad inputs and arguments."""
 
 import re
 
 import numpy as np
 import pytest
+from test_layers import test_config_matches_keras as check_config_matches_keras
 from test_layers import test_layer_matches_keras as check_layer_matches_keras
 from test_layers import test_layer_structure_matches_keras as check_layer_structure
 
@@ -27,6 +28,11 @@ def test_layer_matches_keras(case):
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_layer_structure_matches_keras(case):
     check_layer_structure(case)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_config_matches_keras(case):
+    check_config_matches_keras(case)
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.get("unfolded_batch")],

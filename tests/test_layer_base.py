@@ -117,6 +117,35 @@ def test_sub_layers_are_tracked():
     assert block.trainable_weights == [] and not block.first.trainable
 
 
+def test_layers_in_lists_and_dicts_are_tracked_like_keras():
+    # Keras wraps list and dict attributes, so layers added later (append, item assignment)
+    # and layers nested in containers are the layer's state too, in the order they were added
+    class Stack(layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.blocks = []
+            for units in (3, 2):
+                self.blocks.append(layers.Dense(units))
+            self.heads = {"first": layers.Dense(2)}
+            self.heads["second"] = layers.Dense(1)
+            self.nested = [(layers.Dense(1),)]
+            self.nested += [layers.Dense(1)]
+
+        def call(self, x):
+            for block in self.blocks:
+                x = block(x)
+            y = self.heads["first"](x) + self.heads["second"](x)
+            return self.nested[1](self.nested[0][0](y))
+
+    stack = Stack()
+    stack(np.ones((2, 4), np.float32))
+    assert [w.path for w in stack.weights] == [
+        f"stack/dense{suffix}/{name}" for suffix in ("", "_1", "_2", "_3", "_4", "_5")
+        for name in ("kernel", "bias")]
+    assert len(stack.trainable_weights) == 12
+    assert isinstance(stack.blocks, list) and isinstance(stack.heads, dict)
+
+
 def test_inputs_are_converted_and_cast():
     layer = Linear(2)
     y = layer(np.ones((1, 3)))  # float64 data is cast to the layer's float32
@@ -205,6 +234,27 @@ def test_unknown_keyword_arguments_are_rejected():
 def test_input_dim_is_kept_as_keras_2_did():
     layer = layers.Dense(64, input_dim=64)
     assert layer._input_shape_arg == (64,)
+
+
+def test_user_layer_config_records_the_constructor_arguments_like_keras():
+    # Keras 3 records the arguments of a subclass that does not write get_config (defaults
+    # included) when they are plain values, so from_config rebuilds the same layer
+    layer = Linear(units=7, name="lin")
+    assert layer.get_config() == {
+        "name": "lin", "units": 7, "trainable": True,
+        "dtype": {"module": "keras", "class_name": "DTypePolicy",
+                  "config": {"name": "float32"}, "registered_name": None}}
+    assert Linear.from_config(layer.get_config()).units == 7
+    assert Linear(2).get_config()["units"] == 2  # positional arguments too
+    assert layers.Add(name="sum").get_config()["name"] == "sum"
+
+    class WithObject(layers.Layer):
+        def __init__(self, table, **kwargs):
+            super().__init__(**kwargs)
+            self.table = table
+
+    with pytest.raises(NotImplementedError, match="must override `get_config\\(\\)`"):
+        WithObject(np.zeros(3)).get_config()
 
 
 def test_get_config_round_trip():

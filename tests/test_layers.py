@@ -7,27 +7,9 @@ import pytest
 
 import nbkeras as keras
 from nbkeras import layers
-from nbkeras.utils.keras_reference import assert_matches_keras, load
+from nbkeras.utils.keras_reference import check_layer_case, load
 
 RTOL = 1e-4
-
-def _run(case):
-    """Build the nbkeras layer like Keras did, load Keras' weights, call it under a tape."""
-    layer = getattr(layers, case["layer"])(**case["kwargs"])
-    inputs = [keras.ops.convert_to_tensor(case.array(f"x{i}")) for i in range(case["n_inputs"])]
-    shapes = [x.shape for x in inputs]
-    layer.build(shapes if len(inputs) > 1 else shapes[0])
-    layer.set_weights([case.array(f"w{i}") for i in range(case["n_weights"])])
-    if case["trainable"] is not None:
-        layer.trainable = case["trainable"]
-    with keras.GradientTape(persistent=True) as tape:
-        for x in inputs:
-            tape.watch(x)
-        out = layer(inputs if len(inputs) > 1 else inputs[0], **case["call_kwargs"])
-        losses = layer.losses
-        total_loss = keras.ops.sum(keras.ops.stack(losses)) if losses else None
-    return layer, inputs, out, losses, total_loss, tape
-
 
 CASES = load("layers")
 LAYER_CASES = [c for c in CASES if "layer" in c.meta]
@@ -35,32 +17,7 @@ LAYER_CASES = [c for c in CASES if "layer" in c.meta]
 
 @pytest.mark.parametrize("case", LAYER_CASES, ids=lambda c: c.id)
 def test_layer_matches_keras(case):
-    layer, inputs, out, losses, total_loss, tape = _run(case)
-    assert out.dtype == case["output_dtype"]
-    assert_matches_keras(out, case.array("output"), RTOL, f"{case.id} output")
-    sources = {f"x{i}": x for i, x in enumerate(inputs)}
-    sources.update({f"w{i}": layer.weights[i] for i in case["trainable_weights"]})
-    trainable = {id(w) for w in layer.trainable_weights}
-    assert [i for i, w in enumerate(layer.weights) if id(w) in trainable] == \
-        case["trainable_weights"]
-    for name, source in sources.items():
-        grad = tape.gradient(out, source, output_gradients=case.array("cotangent"))
-        if case.has_array(f"grad/{name}"):
-            assert grad is not None, f"{case.id}: no gradient for {name}"
-            assert_matches_keras(grad, case.array(f"grad/{name}"), RTOL, f"{case.id} grad {name}")
-        else:
-            assert grad is None, f"{case.id}: Keras has no gradient for {name}"
-    assert len(losses) == case["n_losses"]
-    for i, loss in enumerate(losses):
-        assert_matches_keras(loss, case.array(f"loss/{i}"), RTOL, f"{case.id} loss {i}")
-    if total_loss is not None:
-        for name, source in sources.items():
-            if case.has_array(f"loss_grad/{name}"):
-                grad = tape.gradient(total_loss, source)
-                assert_matches_keras(grad, case.array(f"loss_grad/{name}"), RTOL,
-                                     f"{case.id} loss gradient {name}")
-    for i, weight in enumerate(layer.get_weights()):
-        assert_matches_keras(weight, case.array(f"after/w{i}"), RTOL, f"{case.id} weight {i}")
+    check_layer_case(case, RTOL)
 
 
 @pytest.mark.parametrize("case", LAYER_CASES, ids=lambda c: c.id)

@@ -167,3 +167,15 @@ def test_layer_normalization_returns_the_compute_dtype():
     assert y.dtype == "float32"
     expected = (x - x.mean(1, keepdims=True)) / np.sqrt(x.var(1, keepdims=True) + 1e-3)
     np.testing.assert_allclose(y.numpy(), expected, rtol=1e-6, atol=1e-7)
+
+
+def test_layer_normalization_checks_the_normalised_axes_by_name():
+    layer = layers.LayerNormalization(name="ln")
+    layer(np.ones((2, 6), np.float32))
+    with pytest.raises(ValueError, match=r"layer 'ln'.*axis -1 .* value 6.*\(2, 5\).*\(None, 6\)"):
+        layer(np.ones((2, 5), np.float32))
+    assert layer(np.ones((2, 3, 6), np.float32)).shape == (2, 3, 6)  # other axes are free
+    middle = layers.LayerNormalization(axis=1, name="middle")
+    middle.build((None, 4, 3))
+    with pytest.raises(ValueError, match=r"layer 'middle'.*min_ndim=2, found ndim=1"):
+        middle(np.ones(4, np.float32))

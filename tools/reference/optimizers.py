@@ -73,7 +73,7 @@ def trajectory(rec, case_id, class_name, kwargs=None, grad_scale=1.0, constraint
     elif "learning_rate" in kwargs and isinstance(kwargs["learning_rate"], dict):
         config["learning_rate"] = kwargs["learning_rate"]
     rec.add(case_id, kind="trajectory", class_name=class_name, kwargs=kwargs, steps=steps,
-            grad_scale=grad_scale, constraint=constraint,
+            iterations=int(optimizer.iterations), grad_scale=grad_scale, constraint=constraint,
             exclude_from_weight_decay=exclude_from_weight_decay,
             optimizer_variables=slots, config=config, name=optimizer.name)
 
@@ -193,6 +193,25 @@ def build():
                constraint="non_neg")
     trajectory(rec, "weight_decay/adamw_exclude_bias", "AdamW",
                {"learning_rate": 0.01, "weight_decay": 0.5}, exclude_from_weight_decay=["bias"])
+    # the remaining base-class options (after the cases above, so that their random draws stay
+    # as they were): moving averages of the weights, gradient accumulation, loss scaling
+    later_cases = [
+        ("ema/sgd", "SGD", {"learning_rate": 0.1, "use_ema": True, "ema_momentum": 0.9}),
+        ("ema/adam_overwrite", "Adam", {"learning_rate": 0.05, "use_ema": True,
+                                        "ema_momentum": 0.8, "ema_overwrite_frequency": 3}),
+        ("accumulation/adam", "Adam", {"learning_rate": 0.01, "gradient_accumulation_steps": 3}),
+        ("accumulation/sgd_momentum_schedule", "SGD",
+         {"learning_rate": exponential, "momentum": 0.5, "gradient_accumulation_steps": 2}),
+        ("accumulation/adamw_ema_clipnorm", "AdamW",
+         {"learning_rate": 0.01, "weight_decay": 0.1, "gradient_accumulation_steps": 2,
+          "use_ema": True, "ema_momentum": 0.5, "clipnorm": 1.0}),
+        ("loss_scale/sgd", "SGD", {"learning_rate": 0.1, "loss_scale_factor": 4.0}),
+        ("loss_scale/adam", "Adam", {"learning_rate": 0.01, "loss_scale_factor": 128.0}, 128.0),
+    ]
+    for case in later_cases:
+        case_id, class_name, kwargs = case[:3]
+        grad_scale = case[3] if len(case) > 3 else 1.0
+        trajectory(rec, case_id, class_name, kwargs, grad_scale=grad_scale)
 
     opt = keras.optimizers
     seed_quadratic(rec, "seed/adam", opt.Adam(learning_rate=0.1), 10.0, 2)

@@ -286,6 +286,14 @@ def decay_weights(w, weight_decay, learning_rate):
         w[i] = w[i] - (w[i] * weight_decay) * learning_rate
 
 
+@kernel
+def moving_average(average, w, momentum):
+    # use_ema, after the update: average <- momentum * average + (1 - momentum) * w
+    one_minus_momentum = w.dtype.type(1) - momentum
+    for i in range(w.size):
+        average[i] = momentum * average[i] + one_minus_momentum * w[i]
+
+
 @kernel(float64_accumulator=True)
 def sum_of_squares(x, out):
     total = 0.0

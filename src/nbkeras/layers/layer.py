@@ -85,6 +85,36 @@ def _any_batch_size(shape):
     return shape
 
 
+_AUTO_CONFIG_TYPES = (str, int, float, bool, type(None))
+
+
+def _auto_config(cls, args, kwargs):
+    """The arguments of ``cls(*args, **kwargs)`` by name, defaults included, for the config of
+    a layer that does not write ``get_config`` (Keras' automatic config); None when they cannot
+    be passed back by name or are not all plain values (str, int, float, bool, None)."""
+    signature = inspect.signature(cls.__init__)
+    try:
+        bound = signature.bind(None, *args, **kwargs)
+    except TypeError:
+        return None
+    bound.apply_defaults()
+    config = dict(bound.arguments)
+    for i, (name, parameter) in enumerate(signature.parameters.items()):
+        if i == 0:
+            config.pop(name)  # self
+        elif parameter.kind is parameter.POSITIONAL_ONLY:
+            return None
+        elif parameter.kind is parameter.VAR_POSITIONAL:
+            if config.pop(name):
+                return None
+        elif parameter.kind is parameter.VAR_KEYWORD:
+            config.update(config.pop(name))
+    config.pop("name", None)
+    if not all(isinstance(v, _AUTO_CONFIG_TYPES) for v in flatten(list(config.values()))):
+        return None
+    return config
+
+
 def _standardize_layer_dtype(dtype):
     """A dtype name from None (floatx), a name, or Keras' DTypePolicy config dictionary."""
     if isinstance(dtype, dict):  # {"class_name": "DTypePolicy", "config": {"name": ...}}
@@ -92,6 +122,50 @@ def _standardize_layer_dtype(dtype):
     elif dtype is not None and hasattr(dtype, "name") and not isinstance(dtype, str):
         dtype = dtype.name
     return dtypes.standardize_dtype(dtype)
+
+
+class _TrackedList(list):
+    """A list attribute of a layer: what is added later (append, insert, extend, item
+    assignment) becomes the layer's state too, as in Keras."""
+
+    def __init__(self, values, layer):
+        self._layer = layer
+        super().__init__(layer._track(v) for v in values)
+
+    def append(self, value):
+        super().append(self._layer._track(value))
+
+    def insert(self, index, value):
+        super().insert(index, self._layer._track(value))
+
+    def extend(self, values):
+        super().extend(self._layer._track(v) for v in values)
+
+    def __setitem__(self, index, value):
+        value = ([self._layer._track(v) for v in value] if isinstance(index, slice)
+                 else self._layer._track(value))
+        super().__setitem__(index, value)
+
+    def __reduce__(self):  # a copy or a pickle is a plain list
+        return list, (list(self),)
+
+
+class _TrackedDict(dict):
+    """A dict attribute of a layer: values set later are tracked too, as in Keras."""
+
+    def __init__(self, values, layer):
+        self._layer = layer
+        super().__init__((k, layer._track(v)) for k, v in values.items())
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, self._layer._track(value))
+
+    def update(self, *args, **kwargs):
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def __reduce__(self):
+        return dict, (dict(self),)
 
 
 class Layer:
@@ -124,6 +198,7 @@ class Layer:
             layer.built = True
 
         object.__setattr__(layer, "build", build_wrapper)
+        object.__setattr__(layer, "_auto_config", _auto_config(cls, args, kwargs))
         return layer
 
     def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None, autocast=True,
@@ -183,14 +258,16 @@ class Layer:
 
     def __setattr__(self, name, value):
         # Sub-layers, variables and seed generators assigned as attributes become the layer's
-        # state, as in Keras (``self.dense = Dense(4)`` makes its weights part of ``weights``).
+        # state, as in Keras (``self.dense = Dense(4)`` makes its weights part of ``weights``),
+        # also inside lists, tuples and dicts, and when added to a list or dict attribute later.
         if name not in self._TRACKER_LISTS:
             self._init_tracker()
-            for item in value if isinstance(value, (list, tuple)) else [value]:
-                self._track(item)
+            value = self._track(value)
         object.__setattr__(self, name, value)
 
     def _track(self, item):
+        """Record ``item`` (or what a container holds) as state; returns the value to store:
+        lists and dicts come back wrapped, so that later additions are recorded too."""
         if isinstance(item, Layer) and item is not self:
             if not any(item is x for x in self._layers):
                 self._layers.append(item)
@@ -202,6 +279,14 @@ class Layer:
         elif isinstance(item, SeedGenerator):
             if not any(item is g for g in self._seed_generators):
                 self._seed_generators.append(item)
+        elif isinstance(item, list):  # a tracked list too: `self.blocks += [...]` assigns it
+            return _TrackedList(item, self)
+        elif isinstance(item, dict):
+            return _TrackedDict(item, self)
+        elif isinstance(item, tuple):
+            for x in item:
+                self._track(x)
+        return item
 
     # -- dtype ----------------------------------------------------------------------------------
     @property
@@ -537,13 +622,29 @@ class Layer:
 
     # -- config ---------------------------------------------------------------------------------
     def get_config(self):
-        """The constructor arguments, as Keras writes them (``from_config`` inverts it)."""
-        result = {
-            "name": self.name,
+        """The constructor arguments, as Keras writes them (``from_config`` inverts it).
+
+        A subclass that does not override ``get_config`` gets the arguments it was constructed
+        with, as Keras records them; one constructed with other than plain values must write
+        its own ``get_config``."""
+        result = {"name": self.name}
+        if type(self).get_config is Layer.get_config:
+            if self._auto_config is None:
+                raise NotImplementedError(
+                    f"Object {type(self).__name__} was created by passing non-serializable "
+                    "argument values in `__init__()`, and therefore the object must override "
+                    "`get_config()` in order to be serializable. Please implement "
+                    "`get_config()`."
+                )
+            result.update(self._auto_config)
+            parameters = inspect.signature(self.__init__).parameters.values()
+            if not any(p.name == "name" or p.kind is p.VAR_KEYWORD for p in parameters):
+                result.pop("name")  # __init__ could not take it back
+        result.update({
             "trainable": self.trainable,
             "dtype": {"module": "keras", "class_name": "DTypePolicy",
                       "config": {"name": self.dtype}, "registered_name": None},
-        }
+        })
         if self.activity_regularizer is not None:
             result["activity_regularizer"] = serialization_lib.serialize_keras_object(
                 self.activity_regularizer

@@ -142,6 +142,11 @@ class BaseOptimizer:
         if use_ema and not 0 <= ema_momentum <= 1:
             raise ValueError(f"{where}: `ema_momentum` must be in the range [0, 1]; "
                              f"received ema_momentum={ema_momentum}")
+        if use_ema and ema_overwrite_frequency and (
+                isinstance(ema_overwrite_frequency, bool)
+                or not isinstance(ema_overwrite_frequency, int) or ema_overwrite_frequency < 1):
+            raise ValueError(f"{where}: `ema_overwrite_frequency` must be an integer >= 1 or "
+                             f"None; received ema_overwrite_frequency={ema_overwrite_frequency!r}")
         _check_learning_rate(learning_rate, where)
         self.name = name if name is not None else naming.unique_name(snake_case(where))
         self.weight_decay = weight_decay
@@ -357,7 +362,8 @@ class BaseOptimizer:
                     f"{self.name}.apply_gradients: the gradient for variable {variable.path!r} "
                     f"has shape {array.shape}, but the variable has shape {variable.shape}"
                 )
-            array = np.ascontiguousarray(array, dtype=variable._value.dtype)
+            # (np.ascontiguousarray would turn a scalar's gradient into shape (1,))
+            array = np.asarray(array, dtype=variable._value.dtype, order="C")
             view = array.view()
             view.flags.writeable = False  # kernels compile once, for read-only gradients
             kept_grads.append(view)
@@ -387,15 +393,19 @@ class BaseOptimizer:
     def _accumulate_and_update(self, grads, variables):
         steps = self.gradient_accumulation_steps
         accumulators = [self._accumulators[self._get_variable_index(v)] for v in variables]
+        for g, a in zip(grads, accumulators, strict=True):
+            np.add(g, a._value, out=a._value)  # in place: no array of the variable's size
         if (int(self._iterations) + 1) % steps == 0:
-            averaged = [(g + a._value) / np.asarray(steps, g.dtype)
-                        for g, a in zip(grads, accumulators, strict=True)]
-            self._clip_decay_update(averaged, variables)
+            averaged = []
             for a in accumulators:
+                np.divide(a._value, a._value.dtype.type(steps), out=a._value)
+                view = a._value.view()
+                view.flags.writeable = False  # read-only, as every gradient update_step sees
+                averaged.append(view)
+            self._clip_decay_update(averaged, variables)
+            # every accumulator, also those of variables without a gradient in this call
+            for a in self._accumulators:
                 a._value[...] = 0
-        else:
-            for g, a in zip(grads, accumulators, strict=True):
-                a._value[...] = g + a._value
 
     def _clip_gradients(self, grads):
         if self.clipnorm and self.clipnorm > 0:
@@ -434,8 +444,8 @@ class BaseOptimizer:
         not_first_step = int(self.iterations) != 0
         for variable, average in zip(self._trainable_variables, self._averages, strict=True):
             t = variable._value.dtype.type
-            momentum = t(not_first_step) * t(self.ema_momentum)
-            average._value[...] = momentum * average._value + (t(1) - momentum) * variable._value
+            kernels.moving_average(flat(average), flat(variable),
+                                   t(not_first_step) * t(self.ema_momentum))
         frequency = self.ema_overwrite_frequency
         if frequency and (int(self.iterations) + 1) % frequency == 0:
             self._overwrite_with_averages(self._trainable_variables)

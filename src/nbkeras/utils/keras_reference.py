@@ -140,7 +140,6 @@ def check_op_case(case, rtol=1e-6):
             assert_matches_keras(grad, case.array(f"grad/{name}"), rtol, f"{case.id} grad {name}")
 
 
-
 def check_activation_case(case, rtol=1e-5):
     """Run one ``activations`` reference case on nbkeras and assert it matches Keras: the
     output's dtype and values, and the gradient against the recorded cotangent."""
@@ -212,3 +211,59 @@ def check_loss_case(case, rtol=1e-5):
         for key, value in case["config"].items():  # nbkeras' configs may hold more options
             expected = tuple(value) if isinstance(config.get(key), tuple) else value
             assert config.get(key, KeyError) == expected, f"{case.id}: config[{key!r}]"
+
+
+def check_layer_case(case, rtol=1e-4):
+    """Run one layer reference case on nbkeras and assert it matches Keras; return the layer
+    and its output.
+
+    The layer is built as Keras built it and given Keras' weights with ``set_weights``, then
+    called under a tape. Checked: the weights' names and order, the output's dtype and values,
+    the gradient of every input and trainable weight against the recorded cotangent (or no
+    gradient where TensorFlow gave none), the losses (weight and activity penalties) and the
+    gradients of their sum, and the weights after the call (BatchNormalization's moving
+    statistics).
+    """
+    import nbkeras as keras
+    from nbkeras import layers, ops
+
+    layer = getattr(layers, case["layer"])(**case["kwargs"])
+    inputs = [ops.convert_to_tensor(case.array(f"x{i}")) for i in range(case["n_inputs"])]
+    shapes = [x.shape for x in inputs]
+    layer.build(shapes if len(inputs) > 1 else shapes[0])
+    assert [w.path.split("/", 1)[1] for w in layer.weights] == case["weight_paths"], (
+        f"{case.id}: weights {[w.path for w in layer.weights]}"
+    )
+    layer.set_weights([case.array(f"w{i}") for i in range(case["n_weights"])])
+    if case["trainable"] is not None:
+        layer.trainable = case["trainable"]
+    with keras.GradientTape(persistent=True) as tape:
+        tape.watch(inputs)
+        out = layer(inputs if len(inputs) > 1 else inputs[0], **case["call_kwargs"])
+        losses = layer.losses
+        total_loss = ops.sum(ops.stack(losses)) if losses else None
+    assert out.dtype == case["output_dtype"], f"{case.id}: dtype {out.dtype}"
+    assert_matches_keras(out, case.array("output"), rtol, f"{case.id} output")
+    trainable = {id(w) for w in layer.trainable_weights}
+    assert [i for i, w in enumerate(layer.weights) if id(w) in trainable] == \
+        case["trainable_weights"], f"{case.id}: trainable weights"
+    sources = {f"x{i}": x for i, x in enumerate(inputs)}
+    sources.update({f"w{i}": layer.weights[i] for i in case["trainable_weights"]})
+    assert len(losses) == case["n_losses"], f"{case.id}: {len(losses)} losses"
+    for i, loss in enumerate(losses):
+        assert_matches_keras(loss, case.array(f"loss/{i}"), rtol, f"{case.id} loss {i}")
+    for name, source in sources.items():
+        for target, key, seed in [(out, "grad", case.array("cotangent")),
+                                  (total_loss, "loss_grad", None)]:
+            if target is None:
+                continue
+            grad = tape.gradient(target, source, output_gradients=seed)
+            if case.has_array(f"{key}/{name}"):
+                assert grad is not None, f"{case.id}: no {key} for {name}"
+                assert_matches_keras(grad, case.array(f"{key}/{name}"), rtol,
+                                     f"{case.id} {key} {name}")
+            else:
+                assert grad is None, f"{case.id}: Keras has no {key} for {name}"
+    for i, weight in enumerate(layer.get_weights()):
+        assert_matches_keras(weight, case.array(f"after/w{i}"), rtol, f"{case.id} weight {i}")
+    return layer, out

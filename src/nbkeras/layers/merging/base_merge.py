@@ -11,6 +11,9 @@ from nbkeras.layers.layer import Layer
 class Merge(Layer):
     """Subclasses implement ``_merge_function(inputs)`` on a list of same-rank tensors."""
 
+    def __init__(self, **kwargs):  # Keras' signature, which its automatic config reads
+        super().__init__(**kwargs)
+
     def _merge_function(self, inputs):
         raise NotImplementedError
 

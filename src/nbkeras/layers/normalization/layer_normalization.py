@@ -6,6 +6,7 @@ axes (for ``axis=-1`` and inputs ``(batch, steps, features)``: one per feature).
 """
 
 from nbkeras import constraints, initializers, ops, regularizers
+from nbkeras.layers.input_spec import InputSpec
 from nbkeras.layers.layer import Layer
 from nbkeras.saving import serialization_lib
 
@@ -68,6 +69,9 @@ class LayerNormalization(Layer):
                                     regularizer=self.beta_regularizer,
                                     constraint=self.beta_constraint,
                                     trainable=True) if self.center else None
+        # later inputs must have the normalised axes the weights were made for
+        self.input_spec = InputSpec(min_ndim=max(a + 1 if a >= 0 else -a for a in self.axis),
+                                    axes={a: input_shape[a] for a in self.axis})
 
     def call(self, inputs):
         # autocast is off, so float64 inputs are normalised in float64; the output is float32

@@ -271,10 +271,16 @@ class CosineDecayRestarts(LearningRateSchedule):
 
 
 def serialize(learning_rate_schedule):
-    """``{"module", "class_name", "config", "registered_name"}``, as Keras writes it."""
-    return {"module": "keras.optimizers.schedules",
-            "class_name": type(learning_rate_schedule).__name__,
-            "config": learning_rate_schedule.get_config(), "registered_name": None}
+    """``{"module", "class_name", "config", "registered_name"}``, as Keras writes it: a user's
+    schedule names its own module (None when defined in ``__main__``) and its class."""
+    cls = type(learning_rate_schedule)
+    if SCHEDULES.get(cls.__name__) is cls:
+        module, registered_name = "keras.optimizers.schedules", None
+    else:
+        module = None if cls.__module__ == "__main__" else cls.__module__
+        registered_name = cls.__name__
+    return {"module": module, "class_name": cls.__name__,
+            "config": learning_rate_schedule.get_config(), "registered_name": registered_name}
 
 
 SCHEDULES = {cls.__name__: cls for cls in (
