@@ -181,3 +181,38 @@ def test_seed_example_minimises_quadratic():
             break
         x.assign_sub(0.01 * dy_dx)
     assert abs(float(x) - 1.0) < 1e-5
+
+
+def test_gradient_uses_the_value_read_before_an_assign():
+    # TensorFlow differentiates with the value a variable had when the tape read it
+    w = keras.Variable([1.0, 2.0])
+    x = ops.convert_to_tensor([3.0, 4.0])
+    with keras.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        y = w * x
+    w.assign([10.0, 20.0])
+    w.assign_add([1.0, 1.0])
+    np.testing.assert_array_equal(tape.gradient(y, x).numpy(), [1.0, 2.0])
+    np.testing.assert_array_equal(w.numpy(), [11.0, 21.0])
+
+
+def test_optimizer_step_keeps_the_values_a_persistent_tape_read():
+    w = keras.Variable([1.0, 2.0])
+    x = ops.convert_to_tensor([3.0, 4.0])
+    with keras.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        y = ops.sum(w * x)
+    keras.optimizers.SGD(1.0).apply_gradients([(tape.gradient(y, w), w)])
+    np.testing.assert_array_equal(w.numpy(), [-2.0, -2.0])
+    np.testing.assert_array_equal(tape.gradient(y, x).numpy(), [1.0, 2.0])
+
+
+def test_a_released_tape_costs_the_update_no_copy():
+    # the usual training step: gradient() releases the records, the update is in place
+    w = keras.Variable(np.ones(1000, np.float32))
+    memory = w._value
+    with keras.GradientTape() as tape:
+        y = ops.sum(w * w)
+    keras.optimizers.SGD(0.1).apply_gradients([(tape.gradient(y, w), w)])
+    w.assign_sub(np.ones(1000, np.float32))
+    assert w._value is memory

@@ -190,6 +190,10 @@ class GradientTape:
         if any(needs) and _is_float(output):
             self._records.append(_Record(prim, inputs, output, saved, tuple(needs)))
             tracked.add(output._id)
+            for t in inputs:  # saved arrays may be a variable's own memory: see Variable
+                variable = t if isinstance(t, Variable) else _variable_of(t)
+                if variable is not None:
+                    variable._readers.add(self)
 
     # -- differentiation ----------------------------------------------------------------------
     def gradient(

@@ -9,6 +9,7 @@ Python operators on tensors call ``nbkeras.ops``, so ``x * y + 1`` is recorded l
 """
 
 import itertools
+import weakref
 
 import numpy as np
 
@@ -190,7 +191,7 @@ class Variable(Tensor):
     ``Variable(1.0)`` is float32, ``Variable(1)`` int32, ``Variable(np.zeros(2))`` float64.
     """
 
-    __slots__ = ("_trainable", "name", "path", "constraint", "regularizer")
+    __slots__ = ("_trainable", "name", "path", "constraint", "regularizer", "_readers")
     __hash__ = object.__hash__  # variables are dict keys (optimizer slots), compared by identity
 
     def __init__(
@@ -219,6 +220,7 @@ class Variable(Tensor):
         self.name = name if name is not None else naming.unique_name("variable")
         self.path = self.name
         self._trainable = bool(trainable)
+        self._readers = weakref.WeakSet()  # tapes whose records may hold the current array
         self.constraint = None
         self.regularizer = None
 
@@ -241,18 +243,34 @@ class Variable(Tensor):
     def assign(self, value):
         """Overwrite the value in place; the shape must match. Returns the new value."""
         array = _assignable(self, value, "assign")
-        self._value[...] = array
+        self._array_for_writing()[...] = array
         return self.value
 
     def assign_add(self, value):
         array = _assignable(self, value, "assign_add")
-        np.add(self._value, array, out=self._value)
+        target = self._array_for_writing()
+        np.add(target, array, out=target)
         return self.value
 
     def assign_sub(self, value):
         array = _assignable(self, value, "assign_sub")
-        np.subtract(self._value, array, out=self._value)
+        target = self._array_for_writing()
+        np.subtract(target, array, out=target)
         return self.value
+
+    def _array_for_writing(self):
+        """The array to update in place (``assign*`` and the optimizers' kernels write here).
+
+        A tape saves the arrays an operation read, to differentiate later; TensorFlow saves the
+        value a variable had when it was read. So while a tape still holds records that read
+        this variable (a persistent tape, or one not yet asked for its gradient), the variable
+        moves to a copy before the write and the tape keeps the old array. A training step
+        asks for the gradient first, which releases the records: no copy is made there.
+        """
+        if any(tape._records for tape in self._readers):
+            self._value = np.array(self._value, order="C", copy=True)
+            self._readers = weakref.WeakSet()
+        return self._value
 
     def __repr__(self):
         return (

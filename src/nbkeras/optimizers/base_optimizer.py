@@ -40,8 +40,9 @@ def empty_slot(dtype):
 
 
 def flat(variable):
-    """The variable's own memory as a 1-D array (kernels update it in place)."""
-    return variable._value.reshape(-1)
+    """The variable's own memory as a 1-D array (kernels update it in place; a tape that still
+    holds the old value keeps it: ``Variable._array_for_writing``)."""
+    return variable._array_for_writing().reshape(-1)
 
 
 def as_scalar(value, dtype):
