@@ -31,6 +31,12 @@ print(x)
 print((x * 2).dtype, (x * np.array([2.0, 2.0, 2.0])).dtype, ops.convert_to_tensor([1, 2]).dtype)
 
 # %% [markdown]
+# A NumPy scalar such as `np.float64(0.5)` counts as a Python number here: it adopts the
+# tensor's dtype. Keras itself is not consistent on this point (`keras.ops.add(x, np.float64(1))`
+# is float64, while `x * np.float64(1)` on a TensorFlow tensor stays float32); nbkeras keeps the
+# tensor's float32 in both, so a stray NumPy scalar never turns a model's arithmetic into
+# float64.
+#
 # Tensors are immutable. A `keras.Variable` is a tensor whose value changes in place, which is
 # what a weight needs: `assign`, `assign_add` and `assign_sub` overwrite it, and the shape must
 # stay the same.

@@ -184,3 +184,15 @@ def test_integer_ops_keep_keras_dtypes():
     assert rows.dtype == columns.dtype == "int32"
     np.testing.assert_array_equal(rows.numpy(), [0, 1, 1])
     np.testing.assert_array_equal(columns.numpy(), [0, 0, 1])
+
+
+def test_float16_floatx_is_refused_with_a_reason():
+    with pytest.raises(ValueError, match="'float16' is not supported.*float32 or float64"):
+        keras.config.set_floatx("float16")
+    assert keras.config.floatx() == "float32"
+
+
+def test_numpy_scalars_adopt_the_tensor_dtype():
+    x = ops.convert_to_tensor([1.0, 2.0])
+    assert (x * np.float64(0.5)).dtype == "float32"
+    assert ops.add(x, np.float64(1.0)).dtype == "float32"

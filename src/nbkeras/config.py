@@ -14,6 +14,11 @@ def floatx():
 
 def set_floatx(value):
     global _FLOATX
+    if value == "float16":
+        raise ValueError(
+            "set_floatx: 'float16' is not supported: nbkeras' Numba kernels compute in float32 "
+            "or float64; expected 'float32' or 'float64'"
+        )
     if value not in _VALID_FLOATX:
         raise ValueError(f"set_floatx: unknown dtype {value!r}; expected one of {_VALID_FLOATX}")
     _FLOATX = str(value)
