@@ -228,6 +228,20 @@ def _shape_cases(rec):
     _shape_case(rec, "shape/conv3d_2_3", "Conv3D", [2, 3], {}, (4, 28, 28, 28, 1))
 
 
+def _winograd_cases(rec, f32):
+    """3x3 stride-1 layers with at least 8 channels each way: nbkeras computes them with
+    Winograd's F(2x2, 3x3) (kernels/winograd.py). Odd output sizes leave partial tiles."""
+    conv = functools.partial(_conv_case, rec)
+    conv("Conv2D/winograd_valid", "Conv2D", dict(filters=16, kernel_size=3), f32(2, 9, 10, 8))
+    conv("Conv2D/winograd_same", "Conv2D", dict(filters=8, kernel_size=3, padding="same"),
+         f32(3, 7, 7, 12))
+    conv("Conv2D/winograd_no_bias_relu", "Conv2D",
+         dict(filters=12, kernel_size=3, use_bias=False, activation="relu"), f32(2, 6, 5, 16))
+    conv("Conv2D/winograd_channels_first", "Conv2D",
+         dict(filters=8, kernel_size=3, padding="same", data_format="channels_first"),
+         f32(2, 9, 6, 7))
+
+
 def build():
     rec = Recorder("convolution", seed=20261205)
 
@@ -238,4 +252,5 @@ def build():
     _shape_op_cases(rec, f32)
     _layer_cases(rec, f32)
     _shape_cases(rec)
+    _winograd_cases(rec, f32)  # last, so the random inputs of the cases above stay the same
     return rec

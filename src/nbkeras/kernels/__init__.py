@@ -7,6 +7,16 @@ layout, so every kernel compiles once per dtype. Modules here import nothing els
 and never call jitted functions from another module (Numba's cache would not see such a change).
 """
 
-from nbkeras.kernels import conv, elementwise, matmul, optimizers, pooling, reductions
+from nbkeras.kernels import (
+    conv,
+    elementwise,
+    matmul,
+    optimizers,
+    pooling,
+    reductions,
+    winograd,
+)
 
-__all__ = ["conv", "elementwise", "matmul", "optimizers", "pooling", "reductions"]
+__all__ = [
+    "conv", "elementwise", "matmul", "optimizers", "pooling", "reductions", "winograd",
+]

@@ -185,29 +185,37 @@ def _threads():
     return _pool, _blas
 
 
-def _for_each_chunk(plan, work):
-    """Call ``work(index, first, cols, rows)`` for every chunk of ``plan``.
-
-    One chunk runs here. Several are dealt to ``THREADS`` threads (chunk i to thread i mod
-    THREADS), each with its own column buffer and single-threaded BLAS, so both cores gather
-    and multiply at once. The Numba kernels release the GIL (``nogil``), and so does BLAS.
-    """
-    chunks = plan.chunks()  # none for an empty batch
-    if THREADS == 1 or len(chunks) <= 1:
-        for index, (first, rows) in enumerate(chunks):
-            work(index, first, plan.columns(0, rows), rows)
+def in_threads(worker, units):
+    """Run ``worker(thread)`` once for each of ``THREADS`` threads, with single-threaded BLAS
+    while they run; just ``worker(0)`` here when there is one thread or fewer than two
+    ``units`` of work. Each worker does its own share of the units."""
+    if THREADS == 1 or units <= 1:
+        worker(0)
         return
-
-    def worker(thread):
-        for index in range(thread, len(chunks), THREADS):
-            first, rows = chunks[index]
-            work(index, first, plan.columns(thread, rows), rows)
-
-    for thread in range(THREADS):  # allocate the buffers here, not in the threads
-        plan.columns(thread, chunks[0][1])
     pool, blas = _threads()
     with blas.limit(limits=1, user_api="blas"):
         list(pool.map(worker, range(THREADS)))  # list(): re-raise a worker's exception
+
+
+def _for_each_chunk(plan, work):
+    """Call ``work(index, first, cols, rows)`` for every chunk of ``plan``.
+
+    Chunk i goes to thread i mod THREADS, each thread with its own column buffer and
+    single-threaded BLAS, so both cores gather and multiply at once. The Numba kernels release
+    the GIL (``nogil``), and so does BLAS.
+    """
+    chunks = plan.chunks()  # none for an empty batch
+    threads = THREADS if len(chunks) > 1 else 1
+
+    def worker(thread):
+        for index in range(thread, len(chunks), threads):
+            first, rows = chunks[index]
+            work(index, first, plan.columns(thread, rows), rows)
+
+    if chunks:
+        for thread in range(threads):  # allocate the buffers here, not in the threads
+            plan.columns(thread, chunks[0][1])
+    in_threads(worker, len(chunks))
 
 
 def conv(x, w, strides, dilations, pads, groups):

@@ -27,8 +27,9 @@ import math
 import numpy as np
 
 from nbkeras import config
-from nbkeras.autodiff import Primitive
+from nbkeras.autodiff import Primitive, sum_to_shape
 from nbkeras.kernels import conv as K
+from nbkeras.kernels import winograd
 from nbkeras.ops import _args
 
 
@@ -64,6 +65,8 @@ def padding_pairs(spatial_shape, kernel_size, strides, dilations, padding):
 
 def _conv_forward(x, w, *, strides, dilations, pads, groups):
     geometry = (strides, dilations, pads, groups)
+    if winograd.applies(x.shape, w.shape, strides, dilations, groups):
+        return winograd.winograd_conv(x, w, pads), (x, w, geometry)
     return K.conv(x, w, *geometry), (x, w, geometry)
 
 
@@ -71,12 +74,35 @@ def _conv_forward(x, w, *, strides, dilations, pads, groups):
 # ȳ w^T back to the inputs under its window); w̄ correlates x with ȳ (sum over pixels of x ȳ^T).
 def _conv_backward(saved, g, needs):
     x, w, geometry = saved
+    strides, dilations, pads, groups = geometry
+    if winograd.applies(x.shape, w.shape, strides, dilations, groups):
+        return winograd.winograd_conv_grads(x, w, g, pads, *needs)
     gx = K.conv_input_grad(g, w, x.shape, *geometry) if needs[0] else None
     gw = K.conv_kernel_grad(x, g, w.shape, *geometry) if needs[1] else None
     return gx, gw
 
 
 conv_p = Primitive("conv", _conv_forward, _conv_backward)
+
+
+# conv(x, w) + b in one primitive (the layers' call): no second pass over the output, whose
+# bias is added inside the convolution; b̄ sums ȳ over every pixel, as the broadcast add would.
+def _conv_bias_forward(x, w, b, *, strides, dilations, pads, groups):
+    geometry = (strides, dilations, pads, groups)
+    if winograd.applies(x.shape, w.shape, strides, dilations, groups):
+        return winograd.winograd_conv(x, w, pads, bias=b), (x, w, geometry)
+    y = K.conv(x, w, *geometry)
+    y += b
+    return y, (x, w, geometry)
+
+
+def _conv_bias_backward(saved, g, needs):
+    gx, gw = _conv_backward(saved, g, needs[:2])
+    gb = sum_to_shape(g, g.shape[-1:]) if needs[2] else None
+    return gx, gw, gb
+
+
+conv_bias_p = Primitive("conv_bias", _conv_bias_forward, _conv_bias_backward)
 
 
 def _conv_transpose_forward(x, w, *, strides, dilations, pads, output_shape):
@@ -192,8 +218,9 @@ def check_strides_and_dilation(strides, dilations, where):
         )
 
 
-def _grouped_conv(x, w, strides, padding, dilation_rate, op):
-    """conv of channels-last tensors; ``groups`` = C_in / kernel input channels."""
+def _grouped_conv(x, w, strides, padding, dilation_rate, op, bias=None):
+    """conv of channels-last tensors (plus ``bias`` along the channels, if given); ``groups`` =
+    C_in / kernel input channels."""
     rank = x.ndim - 2
     strides = spatial_tuple(strides, rank, "strides", op)
     dilations = spatial_tuple(dilation_rate, rank, "dilation_rate", op)
@@ -209,8 +236,11 @@ def _grouped_conv(x, w, strides, padding, dilation_rate, op):
     pads = padding_pairs(x.shape[1:-1], kernel_size, strides, dilations, padding)
     shape = K.output_shape(x.shape, w.shape, strides, dilations, pads)
     _check_not_empty(shape, x.shape, op)
-    return conv_p(x, w, strides=strides, dilations=dilations, pads=pads,
-                  groups=channels // kernel_channels)
+    geometry = {"strides": strides, "dilations": dilations, "pads": pads,
+                "groups": channels // kernel_channels}
+    if bias is None:
+        return conv_p(x, w, **geometry)
+    return conv_bias_p(x, w, bias, **geometry)
 
 
 # -- public ops --------------------------------------------------------------------------------
@@ -223,15 +253,38 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     input channels than the inputs makes a grouped convolution. Returns (batch, *out_spatial,
     C_out) (or channels first), in the inputs' float dtype.
     """
-    op = "conv"
+    return conv_with_bias(inputs, kernel, None, strides, padding, data_format, dilation_rate)
+
+
+def conv_with_bias(inputs, kernel, bias, strides=1, padding="valid", data_format=None,
+                   dilation_rate=1, op="conv"):
+    """``conv(inputs, kernel, ...)`` plus ``bias`` (C_out,) along the channel axis, in one
+    primitive (not a Keras op: the convolution layers use it for ``conv + bias``). The result
+    has the same bits as ``conv`` followed by ``add``; ``bias=None`` is plain ``conv``."""
     x, w = _operands(inputs, kernel, op)
     padding = standardize_padding(padding, op)
     data_format = standardize_data_format(data_format, op)
     rank = x.ndim - 2
     check_strides_and_dilation(spatial_tuple(strides, rank, "strides", op),
                                spatial_tuple(dilation_rate, rank, "dilation_rate", op), f"ops.{op}")
+    if bias is not None:
+        bias = _args.float_tensor(bias, op, "bias")
+        if bias.shape != (w.shape[-1],):
+            raise ValueError(
+                f"ops.{op}: bias must have shape ({w.shape[-1]},), one value per filter, got "
+                f"shape {bias.shape}"
+            )
+        if bias.dtype != x.dtype:  # dtypes promote as in conv(...) + bias: add them apart
+            from nbkeras.ops.elementwise import add
+            from nbkeras.ops.shape import reshape
+
+            y = conv_with_bias(x, w, None, strides, padding, data_format, dilation_rate, op)
+            channel_axis = -1 if data_format == "channels_last" else 1
+            shape = [1] * y.ndim
+            shape[channel_axis] = -1
+            return add(y, reshape(bias, tuple(shape)))
     x = to_channels_last(x, data_format)
-    y = _grouped_conv(x, w, strides, padding, dilation_rate, op)
+    y = _grouped_conv(x, w, strides, padding, dilation_rate, op, bias)
     return to_channels_first(y, data_format)
 
 

@@ -13,7 +13,11 @@ from nbkeras import activations, constraints, initializers, ops, regularizers
 from nbkeras.config import standardize_data_format
 from nbkeras.layers.input_spec import InputSpec
 from nbkeras.layers.layer import Layer
-from nbkeras.ops.convolution import check_strides_and_dilation, conv_output_length
+from nbkeras.ops.convolution import (
+    check_strides_and_dilation,
+    conv_output_length,
+    conv_with_bias,
+)
 from nbkeras.saving import serialization_lib
 from nbkeras.utils.argument_validation import standardize_padding, standardize_tuple
 
@@ -166,8 +170,15 @@ class BaseConv(Layer):
         batch_axes = inputs.shape[: inputs.ndim - self.rank - 1]
         if len(batch_axes) > 1:  # fold (*batch, ...) into (prod(batch), ...)
             inputs = ops.reshape(inputs, (-1,) + inputs.shape[len(batch_axes):])
-        outputs = add_bias_then_activate(self.convolution_op(inputs, self.kernel), self.bias,
-                                         self.activation, self.data_format)
+        if self.bias is not None and type(self).convolution_op is BaseConv.convolution_op:
+            # conv + bias in one primitive: the same numbers without a second pass
+            outputs = conv_with_bias(
+                inputs, self.kernel, self.bias, strides=self.strides, padding=self.padding,
+                data_format=self.data_format, dilation_rate=self.dilation_rate)
+            outputs = add_bias_then_activate(outputs, None, self.activation, self.data_format)
+        else:
+            outputs = add_bias_then_activate(self.convolution_op(inputs, self.kernel),
+                                             self.bias, self.activation, self.data_format)
         if len(batch_axes) > 1:
             outputs = ops.reshape(outputs, batch_axes + outputs.shape[1:])
         return outputs
