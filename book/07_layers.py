@@ -29,7 +29,7 @@ from sklearn.datasets import load_digits
 import nbkeras as keras
 from nbkeras import constraints, layers, ops, regularizers
 from nbkeras.utils import check_gradients, load_reference, show_source
-from nbkeras.utils.keras_reference import check_layer_case
+from nbkeras.utils.keras_reference import assert_matches_keras, check_layer_case
 
 np.set_printoptions(precision=4, suppress=True)
 keras.utils.set_random_seed(0)  # unseeded initializers draw their seeds from here
@@ -267,6 +267,53 @@ layer, out = check_layer_case(cases["embedding/basic"])
 ids = cases["embedding/basic"].array("x0")
 print("ids:\n", ids)
 print("output", out.shape, "- the gradient of the table matches Keras (id 3 appears 3 times)")
+
+# %% [markdown]
+# ### Masks: padding that does not count
+#
+# Sequences in a batch have different lengths, so the short ones are padded with id 0.
+# `Embedding(..., mask_zero=True)` marks the real steps: its output carries a boolean *mask*
+# (`ids != 0`), attached to the tensor itself as `_keras_mask`, as Keras does. The mask then
+# travels with the data. A layer whose `call` takes a `mask` argument receives it
+# (`GlobalAveragePooling1D` averages the real steps only; `BatchNormalization` in training
+# computes its statistics over them). A layer that `supports_masking` attaches a mask to its
+# output, its input's mask by default (`Dense`, `Activation`, `Dropout`, the normalisations) or
+# one it computes (`Add` keeps a step where any input keeps it, `Concatenate` joins the masks).
+# Any other layer (`Flatten`, the convolutions) drops the mask with a warning, as Keras does.
+# A loss reads the mask of the prediction and averages over the real entries only (chapter 3).
+#
+# `Layer.__call__` does this plumbing around every call:
+
+# %%
+show_source(layers.Layer._pass_masks, layers.Layer._attach_masks)
+
+# %% [markdown]
+# Here is a padded batch through `Embedding → Dense → GlobalAveragePooling1D`, with the weights
+# of the Keras run in `tests/reference/masking.json`: the mask survives the `Dense` layer, and
+# the average leaves the padding out, giving Keras' numbers. Averaging all five steps would
+# not.
+
+# %%
+masking = {c.id: c for c in load_reference("masking")}
+case = masking["dense_dropout_layernorm_average"]
+ids = case.array("x0")
+embed = layers.Embedding(10, 4, mask_zero=True)
+dense = layers.Dense(5, activation="relu")
+dense(embed(ids))  # builds both layers
+embed.set_weights([case.array("w/0/0")])
+dense.set_weights([case.array("w/1/0"), case.array("w/1/1")])
+hidden = dense(embed(ids))
+print("ids:\n", ids)
+print("mask after Dense:\n", hidden._keras_mask.numpy())
+small = masking["embedding_average"]
+embed_only = layers.Embedding(10, 4, mask_zero=True)
+embed_only(ids)
+embed_only.set_weights([small.array("w/0/0")])
+pooled = layers.GlobalAveragePooling1D()(embed_only(ids))
+assert_matches_keras(pooled.numpy(), small.array("output"), 1e-6, "masked average")
+everything = ops.mean(embed_only(ids), axis=1)
+print("masked average of the embeddings matches Keras; the plain mean differs by up to",
+      f"{np.max(np.abs(everything.numpy() - pooled.numpy())):.2f}")
 
 # %% [markdown]
 # ## Merging: Concatenate and Add

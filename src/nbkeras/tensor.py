@@ -29,7 +29,8 @@ def _ops():
 class Tensor:
     """An immutable array produced by an op (Keras/TF: ``tf.Tensor``)."""
 
-    __slots__ = ("_value", "_id", "__weakref__")
+    # _keras_mask: the Keras mask a layer attached (see Layer.__call__); unset means none
+    __slots__ = ("_value", "_id", "_keras_mask", "__weakref__")
     # Make ``ndarray + Tensor`` call Tensor.__radd__ instead of NumPy's elementwise loop.
     __array_priority__ = 100.0
 

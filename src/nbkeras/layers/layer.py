@@ -17,6 +17,7 @@ the edge of the functional graph.
 
 import functools
 import inspect
+import warnings
 
 import numpy as np
 
@@ -57,6 +58,11 @@ class _NameScope:
 
 def current_path():
     return "/".join(layer.name for layer in _scopes)
+
+
+def keras_mask(x):
+    """The Keras mask attached to tensor ``x`` by the layer that made it, or None."""
+    return getattr(x, "_keras_mask", None) if isinstance(x, Tensor) else None
 
 
 def _map_leaves(function, structure):
@@ -244,6 +250,7 @@ class Layer:
         self._inbound_nodes = []
         self._outbound_nodes = []
         parameters = inspect.signature(self.call).parameters
+        self._call_parameters = dict(parameters)
         self._call_has_training_arg = "training" in parameters
         self._call_training_default = (
             parameters["training"].default if self._call_has_training_arg
@@ -512,7 +519,10 @@ class Layer:
                 "np.array(...), or pass options as keyword arguments"
             )
         if self.autocast and x._value.dtype.kind == "f" and x.dtype != self.compute_dtype:
+            mask = keras_mask(x)
             x = ops.cast(x, self.compute_dtype)
+            if mask is not None:  # the cast copy keeps the mask, as in Keras
+                x._keras_mask = mask
         return x
 
     def _assert_input_compatibility(self, inputs):
@@ -554,6 +564,7 @@ class Layer:
             Node(self, args, kwargs, outputs)
             return outputs
 
+        previous_mask = self._pass_masks(args, kwargs)
         if not _training_contexts:
             self._clear_losses()  # the outermost call starts a fresh set of losses
         _training_contexts.append(training)
@@ -566,7 +577,58 @@ class Layer:
             for output in flatten(outputs):
                 if isinstance(output, Tensor):
                     self.add_loss(self._activity_penalty(output))
+        self._attach_masks(args[0], outputs, previous_mask)
         return outputs
+
+    # -- masks ----------------------------------------------------------------------------------
+    # A Keras mask marks the entries of a tensor that count (Embedding(mask_zero=True): the
+    # steps whose id is not 0). It rides on the tensor (``_keras_mask``) from layer to layer:
+    # a layer whose ``call`` takes ``mask`` receives it, and a layer that ``supports_masking``
+    # attaches ``compute_mask(inputs, mask)`` to its outputs. Any other layer drops it.
+    def _pass_masks(self, args, kwargs):
+        """Fill ``call``'s ``mask`` argument (or ``<argument>_mask`` for a call with several
+        tensor arguments) with the masks of the inputs, when the caller gave none; return the
+        mask ``compute_mask`` will see (the given one, or that of the first input)."""
+        parameters = self._call_parameters
+        if not any(name == "mask" or name.endswith("_mask") for name in parameters):
+            return _map_leaves(keras_mask, args[0])  # the common case, without binding
+        bound = inspect.Signature(list(parameters.values())).bind_partial(*args, **kwargs)
+
+        def unset(name):
+            return name in parameters and (
+                name not in bound.arguments or (name in kwargs and kwargs[name] is None))
+
+        tensors = {name: value for name, value in bound.arguments.items()
+                   if name not in ("mask", "training")
+                   and any(isinstance(leaf, Tensor) for leaf in flatten(value))}
+        if len(tensors) == 1 and unset("mask"):
+            kwargs["mask"] = _map_leaves(keras_mask, next(iter(tensors.values())))
+        elif len(tensors) > 1:
+            for name, value in tensors.items():
+                if unset(f"{name}_mask"):
+                    kwargs[f"{name}_mask"] = _map_leaves(keras_mask, value)
+        given = kwargs.get("mask", bound.arguments.get("mask"))
+        return given if given is not None else _map_leaves(keras_mask, args[0])
+
+    def _attach_masks(self, inputs, outputs, previous_mask):
+        """Attach ``compute_mask(inputs, previous_mask)`` to outputs that have no mask yet, or
+        warn that the mask is dropped when this layer does not support masking."""
+        if not self.supports_masking:
+            if any(m is not None for m in flatten(previous_mask)):
+                warnings.warn(
+                    f"Layer '{self.name}' (of type {type(self).__name__}) was passed an input "
+                    "with a mask attached to it, but it does not support masking: the mask is "
+                    "dropped, and the layers after it will not see it.", stacklevel=3)
+            return
+        leaves = flatten(outputs)
+        if all(keras_mask(leaf) is not None for leaf in leaves):
+            return
+        masks = self.compute_mask(inputs, previous_mask)
+        if masks is None:
+            return
+        for leaf, mask in zip(leaves, flatten(masks), strict=False):
+            if isinstance(leaf, Tensor) and keras_mask(leaf) is None and mask is not None:
+                leaf._keras_mask = mask
 
     def _activity_penalty(self, output):
         # Keras divides the summed penalty by the batch size (a per-sample mean).

@@ -20,7 +20,6 @@ from nbkeras import config, ops
 from nbkeras.losses.loss import Loss, squeeze_or_expand_to_same_rank
 from nbkeras.ops import _args
 from nbkeras.ops.nn import check_same_shape
-from nbkeras.tensor import Tensor
 
 # -- preparing the inputs ------------------------------------------------------------------------
 
@@ -212,13 +211,6 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_l
     return ops.sum(ops.multiply(weighting, cce), axis=axis)
 
 
-class _MaskedValues(Tensor):
-    """Loss values with a mask of the entries that count (``values._keras_mask``, as Keras):
-    the class forms then average over the valid entries only."""
-
-    __slots__ = ("_keras_mask",)
-
-
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None,
                                     axis=-1):
     """-log p_y for integer labels y of shape (batch, ...) and y_pred of shape (batch, ..., C).
@@ -240,9 +232,10 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
                                                  axis=axis)
     valid = ops.reshape(valid, values_shape)
     values = ops.where(valid, values, 0.0)
-    masked = _MaskedValues(values._value, _id=values._id)
-    masked._keras_mask = valid
-    return masked
+    # the loss values carry the mask of the entries that count (as Keras does): the class
+    # forms then average over the valid entries only
+    values._keras_mask = valid
+    return values
 
 
 def kl_divergence(y_true, y_pred):

@@ -7,6 +7,7 @@ value per sample, averaged by ``Mean``.
 
 import numpy as np
 
+from nbkeras.losses.loss import apply_mask
 from nbkeras.metrics import metrics_utils as utils
 from nbkeras.metrics.metric import Metric
 
@@ -27,11 +28,15 @@ def reduce_to_samplewise_values(values, sample_weight, reduce, dtype, where):
     over the axes the weight does not have; the weight, aligned to the values' rank (Keras'
     squeeze-or-expand rule) and broadcast to them, multiplies them; then both are reduced to
     shape ``(B,)``. Returns ``(values, weights)``; ``weights`` is None without a sample_weight.
-    A scalar weight therefore turns a batch into a single sample of that weight.
+    A scalar weight therefore turns a batch into a single sample of that weight. A Keras mask
+    on ``values`` multiplies a given weight (as in Keras, it is ignored without one).
     """
+    mask = getattr(values, "_keras_mask", None)
     values = utils.as_array(values, where, "values").astype(dtype, copy=False)
     if sample_weight is not None:
         sample_weight = utils.as_array(sample_weight, where, "sample_weight", dtype=dtype)
+        if mask is not None:
+            sample_weight = np.asarray(apply_mask(sample_weight, mask, dtype, "sum"))
         values, sample_weight = utils.squeeze_or_expand_to_same_rank(values, sample_weight)
         weight_ndim = sample_weight.ndim
         if values.ndim > weight_ndim:
@@ -102,7 +107,15 @@ class MeanMetricWrapper(Mean):
         self._fn_kwargs = kwargs
 
     def update_state(self, y_true, y_pred, sample_weight=None):
+        # the prediction's Keras mask (see Layer.__call__) becomes 0/1 weights: masked entries
+        # do not count
+        mask = getattr(y_pred, "_keras_mask", None)
         values = self._fn(y_true, y_pred, **self._fn_kwargs)
+        if mask is not None:
+            if sample_weight is not None:
+                sample_weight = utils.as_array(sample_weight, f"{type(self).__name__}."
+                                               "update_state", "sample_weight", dtype=self.dtype)
+            sample_weight = apply_mask(sample_weight, mask, self.dtype, "sum")
         return super().update_state(values, sample_weight=sample_weight)
 
     def get_config(self):

@@ -13,6 +13,31 @@ class Merge(Layer):
 
     def __init__(self, **kwargs):  # Keras' signature, which its automatic config reads
         super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def _check_masks(self, inputs, mask):
+        """``mask`` is None (no masks) or a list with one entry (mask or None) per input."""
+        if mask is None:
+            return None
+        if not isinstance(mask, (list, tuple)) or not isinstance(inputs, (list, tuple)) or \
+                len(mask) != len(inputs):
+            raise ValueError(
+                f"Layer '{self.name}': mask must be a list with one entry per input; received "
+                f"{len(inputs) if isinstance(inputs, (list, tuple)) else 'a single'} input(s) "
+                f"and mask={mask!r}"
+            )
+        return list(mask)
+
+    def compute_mask(self, inputs, mask=None):
+        """An entry of the result counts where it counts in any input; without a mask on every
+        input, there is no mask (as Keras: an unmasked input counts everywhere)."""
+        mask = self._check_masks(inputs, mask)
+        if mask is None or any(m is None for m in mask):
+            return None
+        result = mask[0]
+        for m in mask[1:]:
+            result = ops.logical_or(result, m)
+        return result
 
     def _merge_function(self, inputs):
         raise NotImplementedError

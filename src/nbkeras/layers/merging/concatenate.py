@@ -51,6 +51,24 @@ class Concatenate(Merge):
                 output[axis] + shape[axis])
         return tuple(output)
 
+    def compute_mask(self, inputs, mask=None):
+        """The inputs' masks joined along ``axis`` (all True for an unmasked input; a per-step
+        mask is first spread over the feature axis), then True where any feature counts."""
+        mask = self._check_masks(inputs, mask)
+        if mask is None or all(m is None for m in mask):
+            return None
+        full = []
+        for x, m in zip(inputs, mask, strict=True):
+            if m is None:
+                full.append(ops.ones_like(x, dtype="bool"))
+            elif m.ndim < x.ndim:  # broadcast by an "or" with all False
+                full.append(ops.logical_or(ops.expand_dims(m, -1),
+                                           ops.zeros_like(x, dtype="bool")))
+            else:
+                full.append(m)
+        joined = ops.cast(ops.concatenate(full, axis=self.axis), "int32")
+        return ops.greater(ops.sum(joined, axis=-1), 0)  # any, along the last axis
+
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}
 

@@ -8,7 +8,7 @@ layer is frozen (``trainable = False``, even inside ``fit``), the moving statist
 the layer is a fixed affine map per channel (KERAS_NOTES 7.6).
 """
 
-from nbkeras import constraints, initializers, ops, regularizers
+from nbkeras import config, constraints, initializers, ops, regularizers
 from nbkeras.layers.input_spec import InputSpec
 from nbkeras.layers.layer import Layer
 from nbkeras.saving import serialization_lib
@@ -86,16 +86,36 @@ class BatchNormalization(Layer):
         self._reduction_axes = [a for a in range(rank) if a != self.axis % rank]
 
     def call(self, inputs, training=None, mask=None):
-        if mask is not None:
-            raise ValueError("BatchNormalization: masks are not supported by nbkeras yet")
+        if mask is not None and mask.ndim != inputs.ndim - 1:
+            raise ValueError(
+                f"BatchNormalization '{self.name}': the mask must have one axis less than the "
+                f"inputs; received mask.shape={mask.shape}, inputs.shape={inputs.shape}"
+            )
         if training and self.trainable:
-            mean, variance = ops.moments(inputs, axes=self._reduction_axes)
+            mean, variance = self._moments(inputs, mask)
             self._update_moving_statistics(mean, variance)
         else:
             mean, variance = self.moving_mean, self.moving_variance
         return ops.batch_normalization(inputs, mean, variance, axis=self.axis,
                                        offset=self.beta, scale=self.gamma,
                                        epsilon=self.epsilon)
+
+    def _moments(self, inputs, mask):
+        """Mean and biased variance over the reduction axes; with a mask (one boolean per
+        position, spread over the features), over the positions that count only, each sum
+        divided by (count + epsilon) as in Keras."""
+        if mask is None:
+            return ops.moments(inputs, axes=self._reduction_axes)
+        kept = ops.logical_or(ops.expand_dims(ops.cast(mask, "bool"), -1),
+                              ops.zeros_like(inputs, dtype="bool"))  # spread over features
+        count = ops.sum(ops.cast(kept, inputs.dtype), self._reduction_axes, keepdims=True)
+        denominator = count + config.epsilon()
+        mean = ops.sum(ops.where(kept, inputs, 0), self._reduction_axes, keepdims=True)
+        mean = mean / denominator
+        squares = ops.square(ops.where(kept, inputs - mean, 0))
+        variance = ops.sum(squares, self._reduction_axes, keepdims=True) / denominator
+        shape = self.moving_mean.shape
+        return ops.reshape(mean, shape), ops.reshape(variance, shape)
 
     def _update_moving_statistics(self, mean, variance):
         # Keras computes (1.0 - momentum) in double, then rounds it to float32 (0.01f).
