@@ -1,6 +1,7 @@
 """keras.losses and the cross-entropy ops: against real Keras, central differences, extreme
 inputs, and the name lookup."""
 
+import pathlib
 
 import numpy as np
 import pytest
@@ -375,3 +376,17 @@ def test_categorical_crossentropy_warns_on_a_single_class():
 def test_keras_2_reduction_names():
     assert losses.Reduction.SUM_OVER_BATCH_SIZE == "sum_over_batch_size"
     assert losses.MeanSquaredError(reduction=losses.Reduction.NONE).reduction == "none"
+
+
+def test_the_chapters_focal_loss_is_the_code_run_on_tensorflow():
+    # chapter 3 says its FocalLoss and focal_loss are the code tools/reference/losses.py ran on
+    # TensorFlow to make the seed/... cases: the two copies must not drift apart
+    root = pathlib.Path(__file__).resolve().parent.parent
+
+    def user_code(path):
+        text = (root / path).read_text()
+        start = text.index("class FocalLoss(keras.losses.Loss):")
+        end = text.index("    return loss\n", start) + len("    return loss\n")
+        return text[start:end]
+
+    assert user_code("book/03_losses.py") == user_code("tools/reference/losses.py")

@@ -12,7 +12,6 @@ from nbkeras.kernels import conv as K
 from nbkeras.kernels import winograd as W
 from nbkeras.ops import convolution
 from nbkeras.ops.convolution import conv_with_bias
-from nbkeras.utils import check_gradients
 
 rng = np.random.default_rng(23)
 
@@ -21,6 +20,7 @@ def normal(*shape):
     return rng.standard_normal(shape)
 
 
+# run by tests/test_gradients.py (central differences in float64), with every module's table
 GRADIENT_CASES = {
     "conv": [  # 3x3, stride 1, >= 8 channels: the Winograd path (odd sizes, both paddings)
         (lambda x, w: ops.conv(x, w), [normal(2, 6, 5, 8), normal(3, 3, 8, 8)]),
@@ -167,23 +167,21 @@ def test_fused_bias_has_the_bits_of_conv_then_add(shape, kernel, data_format):
         np.testing.assert_array_equal(a.numpy(), b_.numpy())
 
 
-def _spy(monkeypatch, module, name):
-    """Count the calls of ``module.name`` (still calling it)."""
+def _spy(monkeypatch, owner, name):
+    """Record the calls of ``owner.name`` (a module function or an attribute; still called)."""
     calls = []
-    original = getattr(module, name)
+    original = getattr(owner, name)
 
     def spy(*args, **kwargs):
         calls.append(name)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(module, name, spy)
+    monkeypatch.setattr(owner, name, spy)
     return calls
 
 
 def test_conv2d_layer_uses_the_fused_bias_and_the_winograd_path(monkeypatch):
-    fused = []
-    monkeypatch.setattr(convolution.conv_bias_p, "forward", _counting(
-        convolution.conv_bias_p.forward, fused))
+    fused = _spy(monkeypatch, convolution.conv_bias_p, "forward")
     winograd_calls = _spy(monkeypatch, W, "winograd_conv")
     grads_calls = _spy(monkeypatch, W, "winograd_conv_grads")
     layer = keras.layers.Conv2D(8, 3)
@@ -202,21 +200,7 @@ def test_conv2d_layer_uses_the_fused_bias_and_the_winograd_path(monkeypatch):
     assert im2col_calls
 
 
-def _counting(function, calls):
-    def counted(*args, **kwargs):
-        calls.append(1)
-        return function(*args, **kwargs)
-
-    return counted
-
-
 def test_a_wrong_bias_is_refused():
     x = normal(2, 6, 6, 8).astype(np.float32)
     with pytest.raises(ValueError, match=r"bias must have shape \(8,\).*got shape \(3,\)"):
         conv_with_bias(x, normal(3, 3, 8, 8).astype(np.float32), np.zeros(3, np.float32))
-
-
-def test_gradients_against_central_differences():
-    for name, cases in GRADIENT_CASES.items():
-        for f, inputs in cases:
-            assert check_gradients(f, inputs) < 1e-6, name
