@@ -37,3 +37,24 @@ from nbkeras.layers.reshaping.flatten import Flatten
 from nbkeras.layers.reshaping.reshape import Reshape
 from nbkeras.layers.reshaping.up_sampling2d import UpSampling2D
 from nbkeras.layers.reshaping.zero_padding2d import ZeroPadding2D
+
+
+def layer_classes():
+    """Every layer class of ``keras.layers`` by name (what a saved config names)."""
+    return {name: obj for name, obj in globals().items()
+            if isinstance(obj, type) and issubclass(obj, Layer)}
+
+
+def serialize(layer):
+    """A layer's config as Keras writes it: ``{"module", "class_name", "config",
+    "registered_name"}`` (and ``build_config`` once built)."""
+    from nbkeras.saving import serialization_lib
+
+    return serialization_lib.serialize_keras_object(layer)
+
+
+def deserialize(config, custom_objects=None):
+    """The layer (or model) ``serialize`` described, with new weights."""
+    from nbkeras.saving import serialization_lib
+
+    return serialization_lib.deserialize_keras_object(config, custom_objects=custom_objects)
