@@ -245,6 +245,11 @@ class Layer:
         self.autocast = autocast
         self._trainable = trainable
         # Keras 2's way to give the first layer of a Sequential model its input shape.
+        if input_dim is not None or input_shape is not None:
+            warnings.warn(
+                "Do not pass an `input_shape`/`input_dim` argument to a layer. When using "
+                "Sequential models, prefer using an `Input(shape)` object as the first layer "
+                "in the model instead.", stacklevel=3)
         if input_dim is not None:
             self._input_shape_arg = (int(input_dim),)
         elif input_shape is not None:

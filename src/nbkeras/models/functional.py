@@ -125,13 +125,13 @@ class Functional(Model):
 
     @property
     def input_shape(self):
-        shapes = graph.map_structure(lambda x: x.shape, self._inputs_struct)
-        return shapes[0] if isinstance(shapes, list) and len(shapes) == 1 else shapes
+        shapes = [x.shape for x in self._inputs]  # flat, as Keras (dicts by sorted key)
+        return shapes[0] if len(shapes) == 1 else shapes
 
     @property
     def output_shape(self):
-        shapes = graph.map_structure(lambda x: x.shape, self._outputs_struct)
-        return shapes[0] if isinstance(shapes, list) and len(shapes) == 1 else shapes
+        shapes = [x.shape for x in self._outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
 
     # -- calling --------------------------------------------------------------------------------
     def _input_names(self):

@@ -88,7 +88,8 @@ _MODULE_TABLES = {
     "keras.losses": ("nbkeras.losses", "ALL_OBJECTS_DICT"),
     "keras.metrics": ("nbkeras.metrics", "ALL_OBJECTS_DICT"),
     "keras.optimizers": ("nbkeras.optimizers", "ALL_OBJECTS_DICT"),
-    "keras.optimizers.schedules": ("nbkeras.optimizers.schedules", "SCHEDULES"),
+    "keras.optimizers.schedules": ("nbkeras.optimizers.schedules.learning_rate_schedule",
+                                   "SCHEDULES"),
 }
 
 

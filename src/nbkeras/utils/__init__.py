@@ -13,6 +13,17 @@ _LAZY = {
     "assert_matches_keras": "nbkeras.utils.keras_reference",
     "load_reference": "nbkeras.utils.keras_reference",
     "set_random_seed": "nbkeras.random.seed_generator",
+    "plot_model": "nbkeras.utils.model_visualization",
+    "model_to_dot": "nbkeras.utils.model_visualization",
+    "clear_session": "nbkeras.backend",
+    "register_keras_serializable": "nbkeras.saving.object_registration",
+    "custom_object_scope": "nbkeras.saving.object_registration",
+    "CustomObjectScope": "nbkeras.saving.object_registration",
+    "get_custom_objects": "nbkeras.saving.object_registration",
+    "get_registered_name": "nbkeras.saving.object_registration",
+    "get_registered_object": "nbkeras.saving.object_registration",
+    "serialize_keras_object": "nbkeras.saving.serialization_lib",
+    "deserialize_keras_object": "nbkeras.saving.serialization_lib",
 }
 
 __all__ = sorted(_LAZY)
