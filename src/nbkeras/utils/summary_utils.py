@@ -229,7 +229,9 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
         return _bold(f" {label}: ") + _number(f"{count:,}") + f" ({readable_memory_size(size)})"
 
     if print_fn:
-        console = rich.console.Console(highlight=False, force_terminal=False, color_system=None)
+        # Not the notebook's display (where a capture would still show an empty output).
+        console = rich.console.Console(highlight=False, force_terminal=False, color_system=None,
+                                       force_jupyter=False)
         console.begin_capture()
     else:
         console = rich.console.Console(highlight=False)
