@@ -67,7 +67,7 @@ with warnings.catch_warnings(record=True) as caught:
         ],
         name="my_Seq",
     )
-print(textwrap.fill(f"{caught[0].category.__name__}: {caught[0].message}", 88))
+print(textwrap.fill(f"{caught[0].category.__name__}: {caught[0].message}", 76))
 sequential.summary()
 check_summary(sequential, "seed_sequential")
 
@@ -523,7 +523,7 @@ for what, attempt in attempts.items():
         attempt()
     except ValueError as error:
         print(f"{what}:")
-        print(textwrap.fill(f"ValueError: {error}", 88, initial_indent="  ",
+        print(textwrap.fill(f"ValueError: {error}", 76, initial_indent="  ",
                             subsequent_indent="    "))
 
 # %%
@@ -539,7 +539,7 @@ for what, attempt in attempts.items():
         attempt()
     except ValueError as error:
         print(f"{what}:")
-        print(textwrap.fill(f"ValueError: {error}", 88, initial_indent="  ",
+        print(textwrap.fill(f"ValueError: {error}", 76, initial_indent="  ",
                             subsequent_indent="    "))
 
 # %% [markdown]
