@@ -6,6 +6,7 @@
 from nbkeras import (
     activations,
     backend,
+    callbacks,
     config,
     constraints,
     initializers,

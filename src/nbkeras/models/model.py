@@ -16,6 +16,7 @@ import warnings
 
 from nbkeras.layers.layer import Layer
 from nbkeras.models import graph
+from nbkeras.trainers.trainer import Trainer
 
 
 def _functional_arguments(args, kwargs):
@@ -23,7 +24,7 @@ def _functional_arguments(args, kwargs):
             or ("inputs" in kwargs and "outputs" in kwargs))
 
 
-class Model(Layer):
+class Model(Trainer, Layer):
     """A model: layers grouped into one callable with weights, a summary and a config.
 
     ``Model(inputs, outputs, name=None)`` makes a functional model from ``keras.Input``
@@ -49,11 +50,6 @@ class Model(Layer):
         super().__init__(name=name, **kwargs)
         self.supports_masking = True
         self._init_trainer_state()
-
-    def _init_trainer_state(self):
-        # What compile() sets; the summary reads it.
-        self.compiled = False
-        self.optimizer = None
 
     def call(self, *args, **kwargs):
         raise NotImplementedError(
@@ -158,10 +154,6 @@ class Model(Layer):
         from nbkeras.saving import serialization_lib
 
         return json.dumps(serialization_lib.serialize_keras_object(self), **kwargs)
-
-    def get_compile_config(self):
-        """The arguments of the last ``compile`` (empty when not compiled)."""
-        return {}
 
     @classmethod
     def from_config(cls, config, custom_objects=None):

@@ -8,6 +8,7 @@ from nbkeras.ops.convolution import conv, conv_transpose, depthwise_conv, separa
 from nbkeras.ops.core import (
     arange,
     cast,
+    convert_to_numpy,
     convert_to_tensor,
     dtype,
     eye,

@@ -14,6 +14,8 @@ _LAZY = {
     "load_reference": "nbkeras.utils.keras_reference",
     "set_random_seed": "nbkeras.random.seed_generator",
     "plot_model": "nbkeras.utils.model_visualization",
+    "Progbar": "nbkeras.utils.progbar",
+    "PyDataset": "nbkeras.trainers.data_adapters.py_dataset_adapter",
     "model_to_dot": "nbkeras.utils.model_visualization",
     "clear_session": "nbkeras.backend",
     "register_keras_serializable": "nbkeras.saving.object_registration",
@@ -30,6 +32,8 @@ __all__ = sorted(_LAZY)
 
 
 def __getattr__(name):
+    if name == "Sequence":  # Keras 2's name of PyDataset
+        name = "PyDataset"
     if name == "load_reference":
         return importlib.import_module(_LAZY[name]).load
     if name in _LAZY:
