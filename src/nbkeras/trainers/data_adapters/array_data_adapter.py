@@ -60,7 +60,7 @@ class ArrayDataAdapter:
         """One pass over the data, a ``(x, y, sample_weight)`` tuple (shortest form) per
         batch."""
         if self._shuffle is True:
-            order = np.random.permutation(self._size)
+            order = np.random.permutation(self._size)  # noqa: NPY002 (Keras: the global RNG)
         else:
             order = None
         x, y, sample_weight = self._data
@@ -69,7 +69,7 @@ class ArrayDataAdapter:
             if order is not None:
                 index = order[start:stop]
             elif self._shuffle == "batch":
-                index = np.random.permutation(stop - start) + start
+                index = np.random.permutation(stop - start) + start  # noqa: NPY002
             else:
                 index = slice(start, stop)
 
