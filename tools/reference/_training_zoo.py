@@ -331,3 +331,50 @@ def run(keras, case, data, initial_weights=None):
     results["iterations"] = int(keras.ops.convert_to_numpy(model.optimizer.iterations))
     results["final_weights"] = [np.array(w) for w in model.get_weights()]
     return weights, results
+
+
+def progress_output(keras, data):
+    """What fit (verbose 1 and 2), evaluate and predict print, as one string each. A callback
+    sleeps 60 ms after every batch, so that every redraw of the bar is shown (redraws closer
+    than 50 ms are skipped)."""
+    import contextlib
+    import io
+    import time
+
+    class Slow(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            time.sleep(0.06)
+
+        def on_test_batch_end(self, batch, logs=None):
+            time.sleep(0.06)
+
+        def on_predict_batch_end(self, batch, logs=None):
+            time.sleep(0.06)
+
+    printed = {}
+    runs = [
+        ("fit_verbose_1", "fit", {"x": data["x24"], "y": data["labels24"], "batch_size": 6,
+                                  "epochs": 2, "validation_split": 0.25, "verbose": 1}),
+        ("fit_verbose_2", "fit", {"x": data["x24"], "y": data["labels24"], "batch_size": 6,
+                                  "epochs": 2, "validation_split": 0.25, "verbose": 2}),
+        ("fit_one_epoch", "fit", {"x": data["x24"], "y": data["labels24"], "batch_size": 12}),
+        ("evaluate_verbose_1", "evaluate", {"x": data["x24"], "y": data["labels24"],
+                                            "batch_size": 8, "verbose": 1}),
+        ("evaluate_verbose_2", "evaluate", {"x": data["x24"], "y": data["labels24"],
+                                            "batch_size": 8, "verbose": 2}),
+        ("predict_verbose_1", "predict", {"x": data["x24"], "batch_size": 8, "verbose": 1}),
+    ]
+    for name, method, kwargs in runs:
+        keras.backend.clear_session()
+        model = _mlp(keras, 4, 3)
+        model.compile(optimizer=keras.optimizers.SGD(0.1),
+                      loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        yield model
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer):
+            kwargs = dict(kwargs)
+            if method == "fit":
+                kwargs["shuffle"] = False
+            getattr(model, method)(**kwargs, callbacks=[Slow()])
+        printed[name] = buffer.getvalue()
+    yield printed

@@ -44,4 +44,20 @@ def build():
             rec.array(case_id, f"final/{i}", w)
         meta = {k: _jsonable(v, rec, f"{case_id}/{k}") for k, v in results.items()}
         rec.add(case_id, n_weights=len(weights), **meta)
+    record_progress(rec, data)
     return rec
+
+
+def record_progress(rec, data):
+    """The progress output of fit, evaluate and predict (models from Keras' initial
+    weights, recorded for each run)."""
+    runs = _training_zoo.progress_output(keras, data)
+    index = 0
+    for item in runs:
+        if isinstance(item, dict):
+            rec.add("progress_output", printed=item, n_models=index)
+            return
+        keras.utils.set_random_seed(2)
+        for i, w in enumerate(item.get_weights()):
+            rec.array("progress_output", f"model{index}/w/{i}", w)
+        index += 1
