@@ -12,3 +12,5 @@ class SeparableConv2D(BaseSeparableConv):
         # initializers, regularizers and constraints
         super().__init__(2, depth_multiplier, filters, kernel_size, strides, padding,
                          data_format, dilation_rate, *args, **kwargs)
+
+SeparableConvolution2D = SeparableConv2D  # the same class under Keras' second name
