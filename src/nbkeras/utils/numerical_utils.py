@@ -7,11 +7,13 @@ import numpy as np
 def normalize(x, axis=-1, order=2):
     """``x`` divided by its ``order``-norm along ``axis``. A NumPy array gives a NumPy array
     (a zero norm is replaced by 1, as Keras does); a tensor gives a tensor
-    (``ops.normalize``)."""
+    (``ops.normalize``). For arrays Keras 3.15 divides along the last axis whatever ``axis``
+    says when it is 0 (``axis or -1``), which fails or normalises the wrong axis; nbkeras uses
+    the axis asked for."""
     if isinstance(x, np.ndarray):
         norm = np.atleast_1d(np.linalg.norm(x, order, axis))
         norm[norm == 0] = 1
-        return x / np.expand_dims(norm, axis or -1)
+        return x / (np.expand_dims(norm, axis) if axis is not None else norm)
     from nbkeras import ops
 
     return ops.normalize(x, axis=axis, order=order)
@@ -82,7 +84,7 @@ def encode_categorical_inputs(inputs, output_mode, depth, dtype, count_weights=N
     if bad.any() and out_of_range == "raise":
         raise ValueError(
             f"{output_mode} encoding: every id must be in [0, {depth}) (the number of "
-            f"tokens); got {ids[bad].reshape(-1)[0]!r}"
+            f"tokens); got {ids[bad].reshape(-1)[0].item()!r}"
         )
     one_hot = ops.one_hot(ids, depth, dtype=dtype)
     if output_mode == "one_hot":

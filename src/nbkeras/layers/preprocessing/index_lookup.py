@@ -30,6 +30,17 @@ OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 INT64_MAX = np.iinfo(np.int64).max
 
 
+class _LookupState:
+    """The table and the adapt counts of a lookup layer (plain containers: a layer would track
+    a dict attribute as layer state)."""
+
+    def __init__(self):
+        self.table = {}  # token -> index (index -> token when inverted)
+        self.token_counts = collections.Counter()
+        self.document_counts = collections.Counter()
+        self.num_documents = 0
+
+
 def _listify(x):
     if isinstance(x, Tensor):
         x = x.numpy()
@@ -121,10 +132,7 @@ class IndexLookup(Layer):
         kwargs.pop("dtype", None)
         if kwargs:
             raise ValueError(f"Unrecognized keyword argument(s): {kwargs}")
-        self._table = {}  # token -> index (or index -> token when inverted)
-        self._token_counts = collections.Counter()
-        self._document_counts = collections.Counter()
-        self._num_documents = 0
+        self._state = _LookupState()
         self.idf_weights_const = None
         if self.output_mode == "tf_idf" and self._has_input_vocabulary and idf_weights is None:
             raise ValueError(
@@ -147,14 +155,14 @@ class IndexLookup(Layer):
 
     def vocabulary_size(self):
         """The number of indices: the reserved ones plus the vocabulary's tokens."""
-        return len(self._table) + self._token_start_index()
+        return len(self._state.table) + self._token_start_index()
 
     def get_vocabulary(self, include_special_tokens=True):
         """The token of every index, in index order (reserved indices first)."""
         if self.invert:
-            by_index = dict(self._table)
+            by_index = dict(self._state.table)
         else:
-            by_index = {index: token for token, index in self._table.items()}
+            by_index = {index: token for token, index in self._state.table.items()}
         vocab = [by_index.get(i, self.oov_token) for i in range(self.vocabulary_size())]
         if self.mask_token is not None and self.output_mode == "int":
             vocab[0] = self.mask_token
@@ -231,7 +239,7 @@ class IndexLookup(Layer):
     def _set_table(self, tokens):
         start = self._token_start_index()
         pairs = ((t, start + i) for i, t in enumerate(tokens.tolist()))
-        self._table = {i: t for t, i in pairs} if self.invert else dict(pairs)
+        self._state.table = {i: t for t, i in pairs} if self.invert else dict(pairs)
         self._record_vocabulary_size()
 
     def _record_vocabulary_size(self):
@@ -269,17 +277,17 @@ class IndexLookup(Layer):
             data = data.reshape(1)
         if data.ndim == 1:
             data = data[None]
-        self._token_counts.update(data.reshape(-1).tolist())
+        self._state.token_counts.update(data.reshape(-1).tolist())
         if self.output_mode == "tf_idf":
             for document in data:
-                self._document_counts.update(np.unique(document).tolist())
-            self._num_documents += data.shape[0]
+                self._state.document_counts.update(np.unique(document).tolist())
+            self._state.num_documents += data.shape[0]
 
     def finalize_state(self):
-        if self._has_input_vocabulary or not self._token_counts:
+        if self._has_input_vocabulary or not self._state.token_counts:
             self._record_vocabulary_size()
             return
-        counts = self._token_counts
+        counts = self._state.token_counts
         for special in (self.mask_token, self.oov_token):
             if special is not None:
                 counts.pop(special, None)
@@ -291,8 +299,10 @@ class IndexLookup(Layer):
         tokens = tokens[order]
         self._set_table(tokens)
         if self.output_mode == "tf_idf":
-            documents = np.array([self._document_counts[t] for t in tokens.tolist()], np.float64)
-            idf = np.log(1 + self._num_documents / (1 + documents)).astype(config.floatx())
+            state = self._state
+            documents = np.array([state.document_counts[t] for t in tokens.tolist()],
+                                 np.float64)
+            idf = np.log(1 + state.num_documents / (1 + documents)).astype(config.floatx())
             idf = np.pad(idf, (self._token_start_index(), 0), constant_values=np.mean(idf))
             if self.pad_to_max_tokens and self.max_tokens is not None:
                 idf = np.pad(idf, (0, self.max_tokens - idf.size))
@@ -302,9 +312,9 @@ class IndexLookup(Layer):
     def reset_state(self):
         if self._has_input_vocabulary:
             return
-        self._token_counts = collections.Counter()
-        self._document_counts = collections.Counter()
-        self._num_documents = 0
+        table = self._state.table
+        self._state = _LookupState()
+        self._state.table = table
 
     # -- call -----------------------------------------------------------------------------------
     def _convert_input(self, x):
@@ -315,13 +325,13 @@ class IndexLookup(Layer):
         flat = values.reshape(-1).tolist()
         if self.invert:
             mask_value = self.mask_token
-            out = np.array([self._table.get(v, self.oov_token) for v in flat],
+            out = np.array([self._state.table.get(v, self.oov_token) for v in flat],
                            dtype=self.vocabulary_dtype).reshape(values.shape)
             if self.mask_token is not None:
                 out = np.where(values == 0, np.asarray(mask_value, out.dtype), out)
             return out
         default = -1 if self.num_oov_indices != 1 else self._oov_start_index()
-        out = np.array([self._table.get(v, default) for v in flat],
+        out = np.array([self._state.table.get(v, default) for v in flat],
                        np.int64).reshape(values.shape)
         known = out != default
         if self.mask_token is not None:
