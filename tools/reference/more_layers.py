@@ -345,6 +345,42 @@ def _lambda_cases(rec, f32):
         rec.add("lambda/safe_mode_error", message=str(error))
 
 
+SIGNATURE_NAMES = {
+    "layers": """ReLU LeakyReLU PReLU ELU Softmax Lambda Identity Masking Wrapper Multiply Average
+        Maximum Minimum Subtract Dot add multiply average maximum minimum subtract concatenate
+        dot Permute RepeatVector Cropping1D Cropping2D Cropping3D ZeroPadding1D ZeroPadding3D
+        UpSampling1D UpSampling2D UpSampling3D Conv1DTranspose Conv2DTranspose Conv3DTranspose
+        DepthwiseConv1D SeparableConv1D SeparableConv2D GlobalAveragePooling3D
+        GlobalMaxPooling3D AdaptiveAveragePooling1D AdaptiveAveragePooling2D
+        AdaptiveAveragePooling3D AdaptiveMaxPooling1D AdaptiveMaxPooling2D AdaptiveMaxPooling3D
+        GroupNormalization UnitNormalization RMSNormalization SpectralNormalization
+        ActivityRegularization SpatialDropout1D SpatialDropout2D SpatialDropout3D GaussianNoise
+        GaussianDropout AlphaDropout Normalization Rescaling Discretization CategoryEncoding
+        Hashing IntegerLookup""".split(),
+    "utils": ["to_categorical", "normalize", "pad_sequences"],
+    "ops": ["rsqrt", "normalize", "rms_normalization", "adaptive_average_pool",
+            "adaptive_max_pool", "broadcast_to", "any", "all"],
+    "ops.image": ["resize"],
+}
+
+
+def _signature_cases(rec):
+    """The parameters (name and default) of each public name: Shift+Tab must show Keras'."""
+    import functools
+    import inspect
+
+    signatures = {}
+    for module, names in SIGNATURE_NAMES.items():
+        namespace = functools.reduce(getattr, module.split("."), keras)
+        for name in names:
+            obj = getattr(namespace, name)
+            function = obj.__init__ if inspect.isclass(obj) else obj
+            signatures[f"{module}.{name}"] = [
+                [p.name, None if p.default is inspect.Parameter.empty else repr(p.default)]
+                for p in inspect.signature(function).parameters.values()]
+    rec.add("signatures", signatures=signatures)
+
+
 def build():
     rec = Recorder("more_layers", seed=20261210)
     r = rec.rng
@@ -366,4 +402,5 @@ def build():
     _regularization_cases(rec, f32)
     _op_cases(rec, f32)
     _lambda_cases(rec, f32)
+    _signature_cases(rec)
     return rec
