@@ -174,14 +174,17 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
             )
         return found
     cls = _locate_class(config, custom_objects)
-    if hasattr(cls, "from_config"):
-        parameters = inspect.signature(cls.from_config).parameters
-        if "custom_objects" in parameters:
-            obj = cls.from_config(inner, custom_objects=custom_objects)
+    # an outer setting (a scope, enable_unsafe_deserialization) wins over the argument
+    scope_setting = in_safe_mode()
+    with SafeModeScope(safe_mode if scope_setting is None else scope_setting):
+        if hasattr(cls, "from_config"):
+            parameters = inspect.signature(cls.from_config).parameters
+            if "custom_objects" in parameters:
+                obj = cls.from_config(inner, custom_objects=custom_objects)
+            else:
+                obj = cls.from_config(inner)
         else:
-            obj = cls.from_config(inner)
-    else:
-        obj = cls(**inner)
+            obj = cls(**inner)
     if config.get("build_config") and hasattr(obj, "build_from_config"):
         obj.build_from_config(config["build_config"])
     if config.get("compile_config") and hasattr(obj, "compile_from_config"):
@@ -253,3 +256,42 @@ def get_object(identifier, objects, kind):
     if not callable(found):
         raise ValueError(f"Could not interpret {kind} identifier: {identifier!r}")
     return found
+
+
+# -- safe mode -----------------------------------------------------------------------------------
+# Deserializing a Python lambda runs bytecode from the file, so Keras refuses it unless safe mode
+# is off: for one load (``safe_mode=False``, which enters ``SafeModeScope(False)``) or for the
+# whole process (``keras.config.enable_unsafe_deserialization()``). None means "not set", which
+# the loaders treat as safe.
+
+_safe_mode = None
+
+
+def in_safe_mode():
+    """The safe-mode setting in force: True, False, or None when nothing has set it."""
+    return _safe_mode
+
+
+class SafeModeScope:
+    """``with SafeModeScope(False):`` lets the deserializations inside it load lambdas; the
+    previous setting comes back on exit (scopes nest)."""
+
+    def __init__(self, safe_mode=True):
+        self.safe_mode = safe_mode
+
+    def __enter__(self):
+        global _safe_mode
+        self.original_value = _safe_mode
+        _safe_mode = self.safe_mode
+        return self
+
+    def __exit__(self, *exc_info):
+        global _safe_mode
+        _safe_mode = self.original_value
+        return False
+
+
+def enable_unsafe_deserialization():
+    """Turn safe mode off for the rest of the process (``keras.config``'s function)."""
+    global _safe_mode
+    _safe_mode = False

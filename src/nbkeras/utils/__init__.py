@@ -1,4 +1,5 @@
-"""Helpers that are not part of Keras' math: names, source listings, gradient checks.
+"""``keras.utils`` (to_categorical, normalize, pad_sequences) and nbkeras' own helpers: names,
+source listings, gradient checks, the Keras reference loader.
 
 The helpers load on first use: ``nbkeras.tensor`` needs ``utils.naming`` before ``ops`` exists,
 and the gradient checker needs ``ops``.
@@ -10,8 +11,11 @@ _LAZY = {
     "check_gradients": "nbkeras.utils.gradient_check",
     "numerical_gradient": "nbkeras.utils.gradient_check",
     "show_source": "nbkeras.utils.source",
+    "to_categorical": "nbkeras.utils.numerical_utils",
     "assert_matches_keras": "nbkeras.utils.keras_reference",
     "load_reference": "nbkeras.utils.keras_reference",
+    "normalize": "nbkeras.utils.numerical_utils",
+    "pad_sequences": "nbkeras.utils.sequence_utils",
     "set_random_seed": "nbkeras.random.seed_generator",
     "plot_model": "nbkeras.utils.model_visualization",
     "Progbar": "nbkeras.utils.progbar",
