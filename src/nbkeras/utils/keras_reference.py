@@ -216,9 +216,9 @@ def check_loss_case(case, rtol=1e-5):
 def make_layer(case):
     """The layer of a layer case: ``keras.layers.<layer>(**kwargs)``, or ``from_config(kwargs)``
     for a case recorded that way (a wrapper, whose ``layer`` argument is a config)."""
-    from nbkeras import layers
-
     import warnings
+
+    from nbkeras import layers
 
     cls = getattr(layers, case["layer"])
     with warnings.catch_warnings():  # a case may pass Keras 2's input_dim, as the seeds do
