@@ -131,9 +131,9 @@ def cnn_train_on_batch():
     x = rng.random((64, 28, 28, 1), dtype=np.float32)
     y = rng.integers(0, 10, 64).astype(np.int32)
     times = {}
-    import nbkeras
-
     import keras
+
+    import nbkeras
     for name, module in (("nbkeras", nbkeras), ("tensorflow", keras)):
         model = _cnn(module)
         model.compile(module.optimizers.Adam(1e-3), "sparse_categorical_crossentropy")
