@@ -43,7 +43,7 @@ unit: $(VENV)/.test-installed
 	NUMBA_CACHE_DIR=$(TEST_NUMBA_CACHE) $(BIN)/python -m pytest tests -q
 
 notebooks: $(VENV)/.test-installed
-	NUMBA_CACHE_DIR=$(TEST_NUMBA_CACHE) $(BIN)/python -m pytest -q --nbval --nbval-current-env \
+	NUMBA_CACHE_DIR=$(TEST_NUMBA_CACHE) $(BIN)/python -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with book/nbval_sanitize.cfg \
 		--nbval-cell-timeout=600 book/
 
 book-strict: $(VENV)/.test-installed

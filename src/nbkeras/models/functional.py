@@ -199,9 +199,14 @@ class Functional(Model):
             e is None or s is None or e == s for e, s in zip(expected[1:], shape[1:],
                                                            strict=True))
         if not compatible:
+            input_layer = ref._keras_history.operation
+            readers = sorted({node.operation.name for node in input_layer._outbound_nodes
+                              if id(node) in self._graph.nodes})
+            owner = getattr(self, "_owner", self)
             raise ValueError(
-                f"Input {index} of model '{self.name}' (the Input {ref.name!r}) is "
-                f"incompatible with it: expected shape {expected} (None: any size), but "
+                f"Input {index} of {type(owner).__name__} model '{owner.name}' (the Input "
+                f"'{input_layer.name}', read by layer {', '.join(repr(r) for r in readers)}) "
+                f"is incompatible with it: expected shape {expected} (None: any size), but "
                 f"received an input with shape {tuple(shape)}"
             )
         return x

@@ -122,7 +122,9 @@ class Sequential(Model):
                 return  # a layer that cannot infer its output shape: build on the first call
             except TypeError as error:
                 _explain_call_signature(layer, error)
-        object.__setattr__(self, "_functional", Functional(inputs=inputs, outputs=x))
+        functional = Functional(inputs=inputs, outputs=x)
+        object.__setattr__(functional, "_owner", self)  # errors name the Sequential model
+        object.__setattr__(self, "_functional", functional)
         self.built = True
 
     def call(self, inputs, training=None, mask=None):

@@ -342,7 +342,7 @@ class CompileMetrics(metrics_module.Metric):
 
     def result(self):
         if not self.built:
-            raise ValueError("Cannot get result() since the metric has not yet been built.")
+            return {}  # no batch seen yet (resolving the names needs the shapes)
         results, seen = {}, {}
 
         def add(name):

@@ -122,7 +122,7 @@ class Trainer:
         if self.compiled:
             if self._loss_tracker is not None:
                 found.append(self._loss_tracker)
-            if self._compile_metrics is not None and self._compile_metrics.built:
+            if self._compile_metrics is not None:
                 found.append(self._compile_metrics)
             if self._compile_loss is not None:
                 found.extend(self._compile_loss.metrics)

@@ -23,8 +23,9 @@ class ArrayDataAdapter:
         if class_weight is not None:
             if sample_weight is not None:
                 raise ValueError(
-                    "You cannot `class_weight` and `sample_weight` at the same time. (Keras' "
-                    "message: pass one of them; Keras 2 multiplied them)"
+                    "You cannot `class_weight` and `sample_weight` at the same time: pass one "
+                    "of them (to combine them, as Keras 2 did, multiply each sample's class "
+                    "weight into sample_weight)"
                 )
             if tree.is_nested(y):
                 raise ValueError("`class_weight` is only supported for Models with a single "
