@@ -11,6 +11,7 @@
 # pairs and updates each variable **in place**.
 
 # %%
+import textwrap
 import warnings
 
 import matplotlib.pyplot as plt
@@ -556,17 +557,25 @@ print("learning rate:", float(old_style.lr))
 
 # %% [markdown]
 # - **`decay=`** made Keras 2 optimizers use $\eta_t = \eta / (1 + \text{decay} \cdot t)$. Keras 3
-#   (and nbkeras) warn and ignore it; the same learning rates come from
+#   warns and ignores it. nbkeras warns too, but applies it as Keras 2 did, so that the seeds'
+#   Keras 2 code trains as it trained then; in Keras 3 the same learning rates come from
 #   `InverseTimeDecay(η, decay_steps=1, decay_rate=decay)`:
 
 # %%
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
-    keras.optimizers.SGD(learning_rate=0.1, decay=0.01)
-print(f"{caught[0].category.__name__}: {caught[0].message}")
+    decayed = keras.optimizers.SGD(learning_rate=0.1, decay=0.01)
+print(textwrap.fill(f"{caught[0].category.__name__}: {caught[0].message}", 76))
 replacement = schedules.InverseTimeDecay(0.1, decay_steps=1, decay_rate=0.01)
-print("Keras 2's lr at t = 0, 10, 100:", [0.1 / (1 + 0.01 * t) for t in (0, 10, 100)])
-print("InverseTimeDecay at the same t: ", [float(replacement(t)) for t in (0, 10, 100)])
+print("Keras 2's lr at t = 0, 1, 2:  ", [round(0.1 / (1 + 0.01 * t), 6) for t in (0, 1, 2)])
+print("InverseTimeDecay at the same t:", [round(float(replacement(t)), 6) for t in (0, 1, 2)])
+w = keras.Variable([0.0])
+steps = []
+for _ in range(3):  # a gradient of 1: each step is the learning rate used
+    before = float(w.numpy()[0])
+    decayed.apply([np.ones(1, np.float32)], [w])
+    steps.append(round(before - float(w.numpy()[0]), 6))
+print("nbkeras' steps with decay=0.01:", steps)
 
 # %% [markdown]
 # - **RMSprop** in Keras 2 up to TF 2.10 (now `tf.keras.optimizers.legacy.RMSprop`) put

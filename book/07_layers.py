@@ -22,6 +22,8 @@
 # Here is a user-written layer, exactly as the Keras guide writes one:
 
 # %%
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import load_digits
@@ -517,9 +519,11 @@ for name in sorted(n for n in cases if n.startswith("layer_normalization/")):
 # them, and their parameters are counted per layer:
 
 # %%
-first = layers.Dense(64, input_dim=64, kernel_regularizer=regularizers.l2(0.01),
-                     activity_regularizer=regularizers.l1(0.01),
-                     kernel_constraint=constraints.MaxNorm(2, axis=0))
+with warnings.catch_warnings():  # Keras 3 warns about Keras 2's input_dim (chapter 11)
+    warnings.simplefilter("ignore")
+    first = layers.Dense(64, input_dim=64, kernel_regularizer=regularizers.l2(0.01),
+                         activity_regularizer=regularizers.l1(0.01),
+                         kernel_constraint=constraints.MaxNorm(2, axis=0))
 second = layers.Dense(10, kernel_regularizer=regularizers.l1_l2(0.01, 0.01),
                       activation="sigmoid")
 inputs = keras.Input(shape=(64,))

@@ -16,7 +16,7 @@ from nbkeras.utils.keras_reference import assert_matches_keras
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "tools"))
 from reference import _training_zoo  # noqa: E402
 
-CASES = [c for c in load_reference("training") if c.id != "progress_output"]
+CASES = [c for c in load_reference("training") if c.id not in ("progress_output", "summaries")]
 RTOL = 2e-4
 
 
@@ -93,3 +93,13 @@ def test_progress_output_matches_keras():
     assert index == case["n_models"]
     for name, expected in case["printed"].items():
         assert sanitize_progress(printed[name]) == sanitize_progress(expected), name
+
+
+@pytest.mark.filterwarnings("ignore:Do not pass an `input_shape`")  # the seed's input_dim
+def test_summary_counts_the_optimizer_once_it_is_built(monkeypatch):
+    monkeypatch.delenv("COLUMNS", raising=False)
+    case = next(c for c in load_reference("training") if c.id == "summaries")
+    runs = _training_zoo.summaries_around_training(keras, reference_data())
+    model = next(runs)
+    model.set_weights([case.array(f"w/{i}") for i in range(case["n_weights"])])
+    assert next(runs) == case["texts"]

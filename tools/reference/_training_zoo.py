@@ -378,3 +378,21 @@ def progress_output(keras, data):
             getattr(model, method)(**kwargs, callbacks=[Slow()])
         printed[name] = buffer.getvalue()
     yield printed
+
+
+def summaries_around_training(keras, data):
+    """The seeds' regularised model (_model_zoo.seed_regularized), compiled as the seed does:
+    its summary before and after one epoch (the optimizer's variables are counted once it is
+    built). Yields the model (for its initial weights), then the two texts."""
+    from reference import _model_zoo
+
+    model = _model_zoo.seed_regularized(keras)
+    yield model
+    model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["AUC"])
+    texts = []
+    model.summary(print_fn=texts.append)
+    x = np.tile(data["x24"], (1, 16))  # (24, 64)
+    y = (x[:, :10] > 0).astype(np.float32)
+    model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+    model.summary(print_fn=texts.append)
+    yield texts

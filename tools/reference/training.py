@@ -45,6 +45,7 @@ def build():
         meta = {k: _jsonable(v, rec, f"{case_id}/{k}") for k, v in results.items()}
         rec.add(case_id, n_weights=len(weights), **meta)
     record_progress(rec, data)
+    record_summaries(rec, data)
     return rec
 
 
@@ -61,3 +62,15 @@ def record_progress(rec, data):
         for i, w in enumerate(item.get_weights()):
             rec.array("progress_output", f"model{index}/w/{i}", w)
         index += 1
+
+
+def record_summaries(rec, data):
+    """The summary of a compiled model before and after training."""
+    import os
+
+    os.environ.pop("COLUMNS", None)
+    runs = _training_zoo.summaries_around_training(keras, data)
+    model = next(runs)
+    for i, w in enumerate(model.get_weights()):
+        rec.array("summaries", f"w/{i}", w)
+    rec.add("summaries", texts=next(runs), n_weights=len(model.weights))

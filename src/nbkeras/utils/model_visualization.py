@@ -96,10 +96,9 @@ def _graph_of(model, label_options, expand_nested, prefix=""):
         exits = {None: _all(chain[-1][1])} if chain else {}
         return boxes, edges, entries, exits, clusters
 
-    if not isinstance(model, Functional):  # subclassed: the layers, the data flow unknown
-        for layer in model.layers:
-            add_box(layer)
-        return boxes, edges, {}, {}, clusters
+    if not isinstance(model, Functional):  # subclassed: one box, as Keras draws it
+        key = add_box(model)
+        return boxes, edges, {None: [key]}, {None: [key]}, clusters
 
     own = model._graph.nodes
     expanded = {}
