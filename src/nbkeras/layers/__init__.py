@@ -37,3 +37,13 @@ from nbkeras.layers.reshaping.flatten import Flatten
 from nbkeras.layers.reshaping.reshape import Reshape
 from nbkeras.layers.reshaping.up_sampling2d import UpSampling2D
 from nbkeras.layers.reshaping.zero_padding2d import ZeroPadding2D
+from nbkeras.layers.rnn.bidirectional import Bidirectional
+from nbkeras.layers.rnn.conv_lstm1d import ConvLSTM1D
+from nbkeras.layers.rnn.conv_lstm2d import ConvLSTM2D
+from nbkeras.layers.rnn.conv_lstm3d import ConvLSTM3D
+from nbkeras.layers.rnn.gru import GRU, GRUCell
+from nbkeras.layers.rnn.lstm import LSTM, LSTMCell
+from nbkeras.layers.rnn.rnn import RNN
+from nbkeras.layers.rnn.simple_rnn import SimpleRNN, SimpleRNNCell
+from nbkeras.layers.rnn.stacked_rnn_cells import StackedRNNCells
+from nbkeras.layers.rnn.time_distributed import TimeDistributed

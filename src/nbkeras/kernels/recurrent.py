@@ -1,0 +1,553 @@
+"""Recurrent kernels: the time loops of SimpleRNN, LSTM and GRU, forward and backward.
+
+The input projection of every step, ``x_t W`` (plus the input bias), does not depend on the
+state, so the wrappers compute it for all steps at once, as one matrix product, before the loop
+(``xw``, shape (batch, steps, gates · units)). What is left is inherently sequential: at each
+step one small product ``h_{t-1} U`` (``np.dot``, BLAS) and the gate arithmetic, written here as
+plain loops. The backward kernels run the same loop in reverse (backpropagation through time):
+they leave the cotangent of every step's gate pre-activations in ``dz``, from which the wrappers
+get the input, kernel and recurrent-kernel gradients with three more large products.
+
+Conventions shared by every kernel here:
+
+- arrays are batch-major, as Keras stores sequences: ``xw[b, t]`` is step ``t`` of sample ``b``;
+- ``reverse`` processes the steps from last to first (``go_backwards``); step ``s`` of the loop
+  reads input ``t = T - 1 - s`` and writes output ``s``, as Keras does;
+- ``mask[b, t]`` False means "skip this step": the state is carried through unchanged, and the
+  output is the previous output (or zero with ``zero_masked``);
+- ``packed`` holds the outputs and then the final states along axis 1: with ``all_outputs`` the
+  T outputs, else only the last one, then one slot per state (h, and c for the LSTM);
+- activations are codes (``LINEAR`` ... ``HARD_SIGMOID``); each one's derivative is written in
+  terms of its output y, which is what the forward pass keeps.
+"""
+
+import numpy as np
+
+from nbkeras.kernels._jit import kernel
+
+LINEAR, TANH, SIGMOID, RELU, HARD_SIGMOID = 0, 1, 2, 3, 4
+ACTIVATION_CODES = {"linear": LINEAR, "tanh": TANH, "sigmoid": SIGMOID, "relu": RELU,
+                    "hard_sigmoid": HARD_SIGMOID}
+"""The activations the fused kernels know, by Keras name."""
+
+
+@kernel
+def activate(code, one, v):
+    """Activation ``code`` of the scalar ``v``, with the formulas of ``kernels/elementwise.py``
+    (``one`` is 1 in v's type: a bare literal would turn float32 arithmetic into float64)."""
+    zero = one - one
+    if code == TANH:
+        return np.tanh(v)
+    if code == SIGMOID:
+        if v >= zero:
+            return one / (one + np.exp(-v))
+        e = np.exp(v)
+        return e / (one + e)
+    if code == RELU:
+        return v if (v > zero or v != v) else zero
+    if code == HARD_SIGMOID:
+        three = one + one + one
+        six = three + three
+        u = v + three
+        return (zero if u < zero else (six if u > six else u)) / six
+    return v
+
+
+# f'(x) from y = f(x): tanh 1 - y^2, sigmoid y (1 - y), relu 1 where y > 0, hard_sigmoid 1/6
+# strictly between its two flat parts (0 at the kinks, as TensorFlow), linear 1.
+@kernel
+def slope(code, one, y):
+    """The derivative of activation ``code`` at the point where it output ``y``."""
+    zero = one - one
+    if code == TANH:
+        return one - y * y
+    if code == SIGMOID:
+        return y * (one - y)
+    if code == RELU:
+        return one if y > zero else zero
+    if code == HARD_SIGMOID:
+        six = one + one + one + one + one + one
+        return one / six if (y > zero and y < one) else zero
+    return one
+
+
+# -- SimpleRNN: h_t = f(x_t W + b + h_{t-1} U) ----------------------------------------------------
+
+@kernel
+def simple_rnn_forward(xw, h0, rk, mask, reverse, zero_masked, all_outputs, act,
+                       packed, h_prev, y):
+    """Run the SimpleRNN recurrence. Keeps ``h_prev[b, t]`` (the state step t started from) and
+    ``y[b, t]`` (the activation's output) for the backward pass."""
+    batch, steps, units = xw.shape
+    dtype = xw.dtype.type
+    one = dtype(1)
+    h = h0.copy()
+    out = np.zeros((batch, units), xw.dtype)
+    hu = np.empty((batch, units), xw.dtype)
+    for s in range(steps):
+        t = steps - 1 - s if reverse else s
+        np.dot(h, rk, hu)
+        for b in range(batch):
+            for j in range(units):
+                h_prev[b, t, j] = h[b, j]
+            if mask[b, t]:
+                for j in range(units):
+                    v = activate(act, one, xw[b, t, j] + hu[b, j])
+                    y[b, t, j] = v
+                    h[b, j] = v
+                    out[b, j] = v
+            elif zero_masked:
+                for j in range(units):
+                    out[b, j] = dtype(0)
+            if all_outputs:
+                for j in range(units):
+                    packed[b, s, j] = out[b, j]
+    last = steps if all_outputs else 1
+    for b in range(batch):
+        for j in range(units):
+            if not all_outputs:
+                packed[b, 0, j] = out[b, j]
+            packed[b, last, j] = h[b, j]
+
+
+# With a = x_t W + b + h_{t-1} U and h_t = f(a): ā = h̄_t f'(a), h̄_{t-1} = ā U^T. h̄_t collects
+# the cotangent of output t and what step t + 1 sent back; a masked step passes h̄ through.
+@kernel
+def simple_rnn_backward(g, rk_t, mask, reverse, zero_masked, all_outputs, act, y, dz, dh0):
+    """BPTT for ``simple_rnn_forward``: ``g`` is the cotangent of ``packed``; fills ``dz`` (the
+    cotangent of ``xw``) and ``dh0``."""
+    batch, steps, units = y.shape
+    dtype = y.dtype.type
+    one = dtype(1)
+    last = steps if all_outputs else 1
+    dh = np.empty((batch, units), y.dtype)
+    carry = np.zeros((batch, units), y.dtype)  # cotangent of the previous output
+    da = np.empty((batch, units), y.dtype)
+    back = np.empty((batch, units), y.dtype)
+    for b in range(batch):
+        for j in range(units):
+            dh[b, j] = g[b, last, j]
+            if not all_outputs:
+                carry[b, j] = g[b, 0, j]
+    for s in range(steps - 1, -1, -1):
+        t = steps - 1 - s if reverse else s
+        for b in range(batch):
+            for j in range(units):
+                go = carry[b, j] + (g[b, s, j] if all_outputs else dtype(0))
+                if mask[b, t]:
+                    v = (dh[b, j] + go) * slope(act, one, y[b, t, j])
+                    da[b, j] = v
+                    dz[b, t, j] = v
+                    carry[b, j] = dtype(0)
+                else:
+                    da[b, j] = dtype(0)
+                    dz[b, t, j] = dtype(0)
+                    carry[b, j] = dtype(0) if zero_masked else go
+        np.dot(da, rk_t, back)
+        for b in range(batch):
+            if mask[b, t]:
+                for j in range(units):
+                    dh[b, j] = back[b, j]
+    dh0[:, :] = dh
+
+
+# -- LSTM ---------------------------------------------------------------------------------------
+# z = x_t W + h_{t-1} U + b, split into four: i = σ(z_i), f = σ(z_f), g = tanh(z_g), o = σ(z_o)
+# (σ the recurrent activation, tanh the activation); c_t = f c_{t-1} + i g, h_t = o tanh(c_t).
+
+@kernel
+def lstm_forward(xw, h0, c0, rk, bias, mask, reverse, zero_masked, all_outputs, act, rec_act,
+                 packed, h_prev, c_prev, gates, c_act):
+    """Run the LSTM recurrence; ``xw`` = x W without the bias (Keras adds it last). Keeps the
+    states each step started from, the four gate values and act(c_t) for the backward pass."""
+    batch, steps, four_units = xw.shape
+    units = four_units // 4
+    dtype = xw.dtype.type
+    one = dtype(1)
+    h = h0.copy()
+    c = c0.copy()
+    out = np.zeros((batch, units), xw.dtype)
+    z = np.empty((batch, four_units), xw.dtype)
+    for s in range(steps):
+        t = steps - 1 - s if reverse else s
+        np.dot(h, rk, z)
+        for b in range(batch):
+            for j in range(units):
+                h_prev[b, t, j] = h[b, j]
+                c_prev[b, t, j] = c[b, j]
+            if mask[b, t]:
+                for j in range(units):
+                    i = activate(rec_act, one, (xw[b, t, j] + z[b, j]) + bias[j])
+                    f = activate(rec_act, one, (xw[b, t, units + j] + z[b, units + j])
+                                 + bias[units + j])
+                    gg = activate(act, one, (xw[b, t, 2 * units + j] + z[b, 2 * units + j])
+                                  + bias[2 * units + j])
+                    o = activate(rec_act, one, (xw[b, t, 3 * units + j] + z[b, 3 * units + j])
+                                 + bias[3 * units + j])
+                    cn = f * c[b, j] + i * gg
+                    ca = activate(act, one, cn)
+                    hn = o * ca
+                    gates[b, t, j] = i
+                    gates[b, t, units + j] = f
+                    gates[b, t, 2 * units + j] = gg
+                    gates[b, t, 3 * units + j] = o
+                    c_act[b, t, j] = ca
+                    c[b, j] = cn
+                    h[b, j] = hn
+                    out[b, j] = hn
+            elif zero_masked:
+                for j in range(units):
+                    out[b, j] = dtype(0)
+            if all_outputs:
+                for j in range(units):
+                    packed[b, s, j] = out[b, j]
+    last = steps if all_outputs else 1
+    for b in range(batch):
+        for j in range(units):
+            if not all_outputs:
+                packed[b, 0, j] = out[b, j]
+            packed[b, last, j] = h[b, j]
+            packed[b, last + 1, j] = c[b, j]
+
+
+# With h̄ (this step's h_t cotangent) and c̄ (from step t + 1): ō = h̄ tanh(c_t),
+# c̄_t = c̄ + h̄ o tanh'(c_t), then ī = c̄_t g, ḡ = c̄_t i, f̄ = c̄_t c_{t-1}, c̄_{t-1} = c̄_t f;
+# each gate's z̄ is its cotangent times its activation's slope, and h̄_{t-1} = z̄ U^T.
+@kernel
+def lstm_backward(g, rk_t, mask, reverse, zero_masked, all_outputs, act, rec_act, c_prev,
+                  gates, c_act, dz, dh0, dc0):
+    """BPTT for ``lstm_forward``: ``g`` is the cotangent of ``packed``; fills ``dz`` (the
+    cotangent of the gate pre-activations, hence of ``xw`` and of the bias), ``dh0`` and
+    ``dc0``."""
+    batch, steps, four_units = gates.shape
+    units = four_units // 4
+    dtype = gates.dtype.type
+    one = dtype(1)
+    last = steps if all_outputs else 1
+    dh = np.empty((batch, units), gates.dtype)
+    dc = np.empty((batch, units), gates.dtype)
+    carry = np.zeros((batch, units), gates.dtype)
+    dzt = np.empty((batch, four_units), gates.dtype)
+    back = np.empty((batch, units), gates.dtype)
+    for b in range(batch):
+        for j in range(units):
+            dh[b, j] = g[b, last, j]
+            dc[b, j] = g[b, last + 1, j]
+            if not all_outputs:
+                carry[b, j] = g[b, 0, j]
+    for s in range(steps - 1, -1, -1):
+        t = steps - 1 - s if reverse else s
+        for b in range(batch):
+            if mask[b, t]:
+                for j in range(units):
+                    go = carry[b, j] + (g[b, s, j] if all_outputs else dtype(0))
+                    carry[b, j] = dtype(0)
+                    dht = dh[b, j] + go
+                    i = gates[b, t, j]
+                    f = gates[b, t, units + j]
+                    gg = gates[b, t, 2 * units + j]
+                    o = gates[b, t, 3 * units + j]
+                    ca = c_act[b, t, j]
+                    dct = dc[b, j] + dht * o * slope(act, one, ca)
+                    dc[b, j] = dct * f
+                    dzt[b, j] = dct * gg * slope(rec_act, one, i)
+                    dzt[b, units + j] = dct * c_prev[b, t, j] * slope(rec_act, one, f)
+                    dzt[b, 2 * units + j] = dct * i * slope(act, one, gg)
+                    dzt[b, 3 * units + j] = dht * ca * slope(rec_act, one, o)
+            else:
+                for j in range(units):
+                    go = carry[b, j] + (g[b, s, j] if all_outputs else dtype(0))
+                    carry[b, j] = dtype(0) if zero_masked else go
+                for k in range(four_units):
+                    dzt[b, k] = dtype(0)
+            for k in range(four_units):
+                dz[b, t, k] = dzt[b, k]
+        np.dot(dzt, rk_t, back)
+        for b in range(batch):
+            if mask[b, t]:
+                for j in range(units):
+                    dh[b, j] = back[b, j]
+    dh0[:, :] = dh
+    dc0[:, :] = dc
+
+
+# -- GRU ---------------------------------------------------------------------------------------
+# reset_after=True (Keras' default, cuDNN's form): with x_z, x_r, x_h the three thirds of
+# x_t W + b_in and u_z, u_r, u_h those of h_{t-1} U + b_rec,
+#   z = σ(x_z + u_z), r = σ(x_r + u_r), ĥ = tanh(x_h + r u_h), h_t = z h_{t-1} + (1 - z) ĥ.
+
+@kernel
+def gru_forward(xw, h0, rk, rec_bias, mask, reverse, zero_masked, all_outputs, act, rec_act,
+                packed, h_prev, gates, u_h):
+    """Run the GRU recurrence (reset gate after the product); ``xw`` includes the input bias.
+    Keeps the states, the gate values z, r, ĥ and u_h for the backward pass."""
+    batch, steps, three_units = xw.shape
+    units = three_units // 3
+    dtype = xw.dtype.type
+    one = dtype(1)
+    h = h0.copy()
+    out = np.zeros((batch, units), xw.dtype)
+    u = np.empty((batch, three_units), xw.dtype)
+    for s in range(steps):
+        t = steps - 1 - s if reverse else s
+        np.dot(h, rk, u)
+        for b in range(batch):
+            for j in range(units):
+                h_prev[b, t, j] = h[b, j]
+            if mask[b, t]:
+                for j in range(units):
+                    uz = u[b, j] + rec_bias[j]
+                    ur = u[b, units + j] + rec_bias[units + j]
+                    uh = u[b, 2 * units + j] + rec_bias[2 * units + j]
+                    z = activate(rec_act, one, xw[b, t, j] + uz)
+                    r = activate(rec_act, one, xw[b, t, units + j] + ur)
+                    hh = activate(act, one, xw[b, t, 2 * units + j] + r * uh)
+                    hn = z * h[b, j] + (one - z) * hh
+                    gates[b, t, j] = z
+                    gates[b, t, units + j] = r
+                    gates[b, t, 2 * units + j] = hh
+                    u_h[b, t, j] = uh
+                    h[b, j] = hn
+                    out[b, j] = hn
+            elif zero_masked:
+                for j in range(units):
+                    out[b, j] = dtype(0)
+            if all_outputs:
+                for j in range(units):
+                    packed[b, s, j] = out[b, j]
+    last = steps if all_outputs else 1
+    for b in range(batch):
+        for j in range(units):
+            if not all_outputs:
+                packed[b, 0, j] = out[b, j]
+            packed[b, last, j] = h[b, j]
+
+
+# With h̄ = h̄_t: z̄ = h̄ (h_{t-1} - ĥ), ĥ̄ = h̄ (1 - z), and a_h = x_h + r u_h gives
+# ā_h = ĥ̄ tanh'(a_h), r̄ = ā_h u_h, ū_h = ā_h r; then z̄, r̄ times σ's slope are the other two
+# pre-activation cotangents, and h̄_{t-1} = h̄ z + [z̄_z, z̄_r, ū_h] U^T.
+@kernel
+def gru_backward(g, rk_t, mask, reverse, zero_masked, all_outputs, act, rec_act, h_prev, gates,
+                 u_h, dz, du, dh0):
+    """BPTT for ``gru_forward``: fills ``dz`` (the cotangent of ``xw``), ``du`` (that of
+    h_{t-1} U + b_rec, for the recurrent kernel and bias) and ``dh0``."""
+    batch, steps, three_units = gates.shape
+    units = three_units // 3
+    dtype = gates.dtype.type
+    one = dtype(1)
+    last = steps if all_outputs else 1
+    dh = np.empty((batch, units), gates.dtype)
+    direct = np.empty((batch, units), gates.dtype)
+    carry = np.zeros((batch, units), gates.dtype)
+    dut = np.empty((batch, three_units), gates.dtype)
+    back = np.empty((batch, units), gates.dtype)
+    for b in range(batch):
+        for j in range(units):
+            dh[b, j] = g[b, last, j]
+            if not all_outputs:
+                carry[b, j] = g[b, 0, j]
+    for s in range(steps - 1, -1, -1):
+        t = steps - 1 - s if reverse else s
+        for b in range(batch):
+            if mask[b, t]:
+                for j in range(units):
+                    go = carry[b, j] + (g[b, s, j] if all_outputs else dtype(0))
+                    carry[b, j] = dtype(0)
+                    dht = dh[b, j] + go
+                    z = gates[b, t, j]
+                    r = gates[b, t, units + j]
+                    hh = gates[b, t, 2 * units + j]
+                    dah = dht * (one - z) * slope(act, one, hh)
+                    dpz = dht * (h_prev[b, t, j] - hh) * slope(rec_act, one, z)
+                    dpr = dah * u_h[b, t, j] * slope(rec_act, one, r)
+                    direct[b, j] = dht * z
+                    dz[b, t, j] = dpz
+                    dz[b, t, units + j] = dpr
+                    dz[b, t, 2 * units + j] = dah
+                    dut[b, j] = dpz
+                    dut[b, units + j] = dpr
+                    dut[b, 2 * units + j] = dah * r
+            else:
+                for j in range(units):
+                    go = carry[b, j] + (g[b, s, j] if all_outputs else dtype(0))
+                    carry[b, j] = dtype(0) if zero_masked else go
+                for k in range(three_units):
+                    dut[b, k] = dtype(0)
+                    dz[b, t, k] = dtype(0)
+            for k in range(three_units):
+                du[b, t, k] = dut[b, k]
+        np.dot(dut, rk_t, back)
+        for b in range(batch):
+            if mask[b, t]:
+                for j in range(units):
+                    dh[b, j] = direct[b, j] + back[b, j]
+    dh0[:, :] = dh
+
+
+# reset_after=False (the original GRU): the reset gate scales h_{t-1} before its product,
+#   ĥ = tanh(x_h + (r h_{t-1}) U_h), with z and r from h_{t-1} [U_z U_r] and no recurrent bias.
+
+@kernel
+def gru_reset_before_forward(xw, h0, rk_zr, rk_h, mask, reverse, zero_masked, all_outputs, act,
+                             rec_act, packed, h_prev, gates, rh):
+    """Run the GRU recurrence with the reset gate before the product. Keeps the states, the
+    gate values z, r, ĥ and r h_{t-1} for the backward pass."""
+    batch, steps, three_units = xw.shape
+    units = three_units // 3
+    dtype = xw.dtype.type
+    one = dtype(1)
+    h = h0.copy()
+    out = np.zeros((batch, units), xw.dtype)
+    u = np.empty((batch, 2 * units), xw.dtype)
+    reset_h = np.empty((batch, units), xw.dtype)
+    uh = np.empty((batch, units), xw.dtype)
+    for s in range(steps):
+        t = steps - 1 - s if reverse else s
+        np.dot(h, rk_zr, u)
+        for b in range(batch):
+            for j in range(units):
+                r = activate(rec_act, one, xw[b, t, units + j] + u[b, units + j])
+                gates[b, t, units + j] = r
+                reset_h[b, j] = r * h[b, j]
+        np.dot(reset_h, rk_h, uh)
+        for b in range(batch):
+            for j in range(units):
+                h_prev[b, t, j] = h[b, j]
+                rh[b, t, j] = reset_h[b, j]
+            if mask[b, t]:
+                for j in range(units):
+                    z = activate(rec_act, one, xw[b, t, j] + u[b, j])
+                    hh = activate(act, one, xw[b, t, 2 * units + j] + uh[b, j])
+                    hn = z * h[b, j] + (one - z) * hh
+                    gates[b, t, j] = z
+                    gates[b, t, 2 * units + j] = hh
+                    h[b, j] = hn
+                    out[b, j] = hn
+            elif zero_masked:
+                for j in range(units):
+                    out[b, j] = dtype(0)
+            if all_outputs:
+                for j in range(units):
+                    packed[b, s, j] = out[b, j]
+    last = steps if all_outputs else 1
+    for b in range(batch):
+        for j in range(units):
+            if not all_outputs:
+                packed[b, 0, j] = out[b, j]
+            packed[b, last, j] = h[b, j]
+
+
+# As above, but a_h = x_h + (r h_{t-1}) U_h: (r h)̄ = ā_h U_h^T, so r̄ = (r h)̄ h_{t-1} and
+# h_{t-1} also receives (r h)̄ r; the recurrent kernel's gradient is h_{t-1}^T [z̄_z, z̄_r] for
+# U_z, U_r and (r h_{t-1})^T ā_h for U_h.
+@kernel
+def gru_reset_before_backward(g, rk_zr_t, rk_h_t, mask, reverse, zero_masked, all_outputs, act,
+                              rec_act, h_prev, gates, dz, dh0):
+    """BPTT for ``gru_reset_before_forward``: fills ``dz`` (the cotangent of ``xw``; its first
+    two thirds also that of h_{t-1} [U_z U_r], its last that of (r h_{t-1}) U_h) and ``dh0``."""
+    batch, steps, three_units = gates.shape
+    units = three_units // 3
+    dtype = gates.dtype.type
+    one = dtype(1)
+    last = steps if all_outputs else 1
+    dh = np.empty((batch, units), gates.dtype)
+    direct = np.empty((batch, units), gates.dtype)
+    carry = np.zeros((batch, units), gates.dtype)
+    dah = np.zeros((batch, units), gates.dtype)
+    drh = np.empty((batch, units), gates.dtype)
+    dzr = np.empty((batch, 2 * units), gates.dtype)
+    back = np.empty((batch, units), gates.dtype)
+    for b in range(batch):
+        for j in range(units):
+            dh[b, j] = g[b, last, j]
+            if not all_outputs:
+                carry[b, j] = g[b, 0, j]
+    for s in range(steps - 1, -1, -1):
+        t = steps - 1 - s if reverse else s
+        for b in range(batch):
+            for j in range(units):
+                go = carry[b, j] + (g[b, s, j] if all_outputs else dtype(0))
+                if mask[b, t]:
+                    carry[b, j] = dtype(0)
+                    dht = dh[b, j] + go
+                    z = gates[b, t, j]
+                    hh = gates[b, t, 2 * units + j]
+                    dah[b, j] = dht * (one - z) * slope(act, one, hh)
+                    dzr[b, j] = dht * (h_prev[b, t, j] - hh) * slope(rec_act, one, z)
+                    direct[b, j] = dht * z
+                else:
+                    carry[b, j] = dtype(0) if zero_masked else go
+                    dah[b, j] = dtype(0)
+                    dzr[b, j] = dtype(0)
+        np.dot(dah, rk_h_t, drh)
+        for b in range(batch):
+            for j in range(units):
+                if mask[b, t]:
+                    r = gates[b, t, units + j]
+                    dzr[b, units + j] = drh[b, j] * h_prev[b, t, j] * slope(rec_act, one, r)
+                    direct[b, j] += drh[b, j] * r
+                else:
+                    dzr[b, units + j] = dtype(0)
+                dz[b, t, j] = dzr[b, j]
+                dz[b, t, units + j] = dzr[b, units + j]
+                dz[b, t, 2 * units + j] = dah[b, j]
+        np.dot(dzr, rk_zr_t, back)
+        for b in range(batch):
+            if mask[b, t]:
+                for j in range(units):
+                    dh[b, j] = direct[b, j] + back[b, j]
+    dh0[:, :] = dh
+
+
+def float32_example_arguments(kernel_function):
+    """Arguments that compile each kernel for float32 (the kernel IR test calls this)."""
+    f = np.float32
+    name = kernel_function.py_func.__name__
+    if name in ("activate", "slope"):
+        return (np.int64(TANH), f(1), f(0.5))
+    b, t, u = 2, 3, 2
+    mask = np.ones((b, t), np.bool_)
+    flags = (False, False, True)
+
+    def arrays(*shapes):
+        return [np.full(shape, 0.5, f) for shape in shapes]
+
+    if name == "simple_rnn_forward":
+        xw, h0, rk, packed, h_prev, y = arrays((b, t, u), (b, u), (u, u), (b, t + 1, u),
+                                               (b, t, u), (b, t, u))
+        return (xw, h0, rk, mask, *flags, TANH, packed, h_prev, y)
+    if name == "simple_rnn_backward":
+        g, rk_t, y, dz, dh0 = arrays((b, t + 1, u), (u, u), (b, t, u), (b, t, u), (b, u))
+        return (g, rk_t, mask, *flags, TANH, y, dz, dh0)
+    if name == "lstm_forward":
+        xw, h0, c0, rk, bias, packed, h_prev, c_prev, gates, c_act = arrays(
+            (b, t, 4 * u), (b, u), (b, u), (u, 4 * u), (4 * u,), (b, t + 2, u), (b, t, u),
+            (b, t, u), (b, t, 4 * u), (b, t, u))
+        return (xw, h0, c0, rk, bias, mask, *flags, TANH, SIGMOID, packed, h_prev, c_prev,
+                gates, c_act)
+    if name == "lstm_backward":
+        g, rk_t, c_prev, gates, c_act, dz, dh0, dc0 = arrays(
+            (b, t + 2, u), (4 * u, u), (b, t, u), (b, t, 4 * u), (b, t, u), (b, t, 4 * u),
+            (b, u), (b, u))
+        return (g, rk_t, mask, *flags, TANH, SIGMOID, c_prev, gates, c_act, dz, dh0, dc0)
+    if name == "gru_forward":
+        xw, h0, rk, rec_bias, packed, h_prev, gates, u_h = arrays(
+            (b, t, 3 * u), (b, u), (u, 3 * u), (3 * u,), (b, t + 1, u), (b, t, u),
+            (b, t, 3 * u), (b, t, u))
+        return (xw, h0, rk, rec_bias, mask, *flags, TANH, SIGMOID, packed, h_prev, gates, u_h)
+    if name == "gru_backward":
+        g, rk_t, h_prev, gates, u_h, dz, du, dh0 = arrays(
+            (b, t + 1, u), (3 * u, u), (b, t, u), (b, t, 3 * u), (b, t, u), (b, t, 3 * u),
+            (b, t, 3 * u), (b, u))
+        return (g, rk_t, mask, *flags, TANH, SIGMOID, h_prev, gates, u_h, dz, du, dh0)
+    if name == "gru_reset_before_forward":
+        xw, h0, rk_zr, rk_h, packed, h_prev, gates, rh = arrays(
+            (b, t, 3 * u), (b, u), (u, 2 * u), (u, u), (b, t + 1, u), (b, t, u),
+            (b, t, 3 * u), (b, t, u))
+        return (xw, h0, rk_zr, rk_h, mask, *flags, TANH, SIGMOID, packed, h_prev, gates, rh)
+    if name == "gru_reset_before_backward":
+        g, rk_zr_t, rk_h_t, h_prev, gates, dz, dh0 = arrays(
+            (b, t + 1, u), (2 * u, u), (u, u), (b, t, u), (b, t, 3 * u), (b, t, 3 * u),
+            (b, u))
+        return (g, rk_zr_t, rk_h_t, mask, *flags, TANH, SIGMOID, h_prev, gates, dz, dh0)
+    return None
