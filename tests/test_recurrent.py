@@ -10,7 +10,12 @@ import pytest
 
 import nbkeras as keras
 from nbkeras import layers, ops
-from nbkeras.utils.keras_reference import check_call_case, load, make_layer_from_spec
+from nbkeras.utils.keras_reference import (
+    check_call_case,
+    comparable_config,
+    load,
+    make_layer_from_spec,
+)
 
 RTOL = 1e-4
 CASES = load("recurrent")
@@ -53,24 +58,13 @@ def test_matches_keras(case):
     check_call_case(case, RTOL, CUSTOM)
 
 
-def _comparable(config):
-    """A config without what differs from process to process: names (Keras numbers them) and
-    Keras' build_config of nested layers."""
-    if isinstance(config, dict):
-        return {k: _comparable(v) for k, v in config.items()
-                if k not in ("name", "build_config")}
-    if isinstance(config, (list, tuple)):
-        return [_comparable(v) for v in config]
-    return config
-
-
 @pytest.mark.parametrize("case", [c for c in CALL_CASES if "Minimal" not in str(c["spec"])],
                          ids=lambda c: c.id)
 def test_config_matches_keras(case):
     layer = make_layer_from_spec(case["spec"], CUSTOM)
-    assert _comparable(layer.get_config()) == _comparable(case["config"])
+    assert comparable_config(layer.get_config()) == comparable_config(case["config"])
     rebuilt = type(layer).from_config(case["config"])
-    assert _comparable(rebuilt.get_config()) == _comparable(case["config"])
+    assert comparable_config(rebuilt.get_config()) == comparable_config(case["config"])
 
 
 @pytest.mark.parametrize("case", [c for c in CALL_CASES if "symbolic_output_shapes" in c.meta],

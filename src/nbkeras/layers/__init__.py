@@ -1,6 +1,13 @@
 """``keras.layers``: the Layer base class and the layers built on it."""
 
 from nbkeras.layers.activations.activation import Activation
+from nbkeras.layers.attention.additive_attention import AdditiveAttention
+from nbkeras.layers.attention.attention import Attention
+from nbkeras.layers.attention.grouped_query_attention import (
+    GroupedQueryAttention,
+    GroupQueryAttention,
+)
+from nbkeras.layers.attention.multi_head_attention import MultiHeadAttention
 from nbkeras.layers.convolutional.conv1d import Conv1D, Convolution1D
 from nbkeras.layers.convolutional.conv2d import Conv2D, Convolution2D
 from nbkeras.layers.convolutional.conv2d_transpose import Conv2DTranspose, Convolution2DTranspose
@@ -8,6 +15,7 @@ from nbkeras.layers.convolutional.conv3d import Conv3D, Convolution3D
 from nbkeras.layers.convolutional.depthwise_conv2d import DepthwiseConv2D
 from nbkeras.layers.convolutional.separable_conv2d import SeparableConv2D
 from nbkeras.layers.core.dense import Dense
+from nbkeras.layers.core.einsum_dense import EinsumDense
 from nbkeras.layers.core.embedding import Embedding
 from nbkeras.layers.input_layer import Input, InputLayer
 from nbkeras.layers.input_spec import InputSpec

@@ -360,12 +360,21 @@ def check_call_case(case, rtol=1e-4, custom_objects=None):
         case["trainable_weights"], f"{case.id}: trainable weights"
     sources = {k: t for k, t in tensors.items() if t.dtype.startswith("float")}
     sources.update({f"w{i}": layer.weights[i] for i in case["trainable_weights"]})
+    # Some gradients are exactly zero in exact arithmetic (the key projection's bias shifts
+    # every logit of a row by the same amount, which softmax ignores): both frameworks then
+    # return rounding noise, compared only as "negligible against the case's gradients".
+    floor = 1e-5 * max([float(np.max(np.abs(case.array(f"grad/{n}")))) for n in sources
+                        if case.has_array(f"grad/{n}")] or [0.0])
     for name, source in sources.items():
         grad = tape.gradient(total, source)
         if case.has_array(f"grad/{name}"):
             assert grad is not None, f"{case.id}: no gradient for {name}"
-            assert_matches_keras(grad, case.array(f"grad/{name}"), rtol,
-                                 f"{case.id} gradient {name}")
+            expected = case.array(f"grad/{name}")
+            if np.max(np.abs(expected)) < floor:
+                assert np.max(np.abs(grad.numpy())) < floor, (
+                    f"{case.id}: gradient {name} should vanish, got {grad.numpy()}")
+                continue
+            assert_matches_keras(grad, expected, rtol, f"{case.id} gradient {name}")
         else:
             assert grad is None or not np.any(grad.numpy()), (
                 f"{case.id}: Keras has no gradient for {name}")
@@ -374,3 +383,14 @@ def check_call_case(case, rtol=1e-4, custom_objects=None):
     for i, loss in enumerate(losses):
         assert_matches_keras(loss, case.array(f"loss{i}"), rtol, f"{case.id} loss {i}")
     return layer, results
+
+
+def comparable_config(config):
+    """A layer config without what differs from process to process: names (Keras numbers
+    repeated ones) and Keras' ``build_config`` of nested layers; tuples as JSON lists."""
+    if isinstance(config, dict):
+        return {k: comparable_config(v) for k, v in config.items()
+                if k not in ("name", "build_config")}
+    if isinstance(config, (list, tuple)):
+        return [comparable_config(v) for v in config]
+    return config
