@@ -17,6 +17,7 @@ from nbkeras.layers.attention.multi_head_attention import (
     check_attention_mask,
     combine_attention_masks,
     masked_softmax,
+    without_mask,
 )
 from nbkeras.layers.core.einsum_dense import EinsumDense
 from nbkeras.layers.layer import Layer
@@ -119,6 +120,7 @@ class GroupedQueryAttention(AttentionProjections, Layer):
         if attention_mask is not None:
             check_attention_mask(self, attention_mask,
                                  (query.shape[0], query.shape[1], value.shape[1]))
+        query, value, key = without_mask(query), without_mask(value), without_mask(key)
         gate = self._gate_dense(query) if self.use_gate else None
         q = self._query_dense(query)
         k = ops.repeat(self._key_dense(key), self.num_repeats, axis=2)

@@ -24,6 +24,7 @@ from nbkeras.layers.core.einsum_dense import EinsumDense
 from nbkeras.layers.layer import Layer, keras_mask
 from nbkeras.random.seed_generator import SeedGenerator
 from nbkeras.saving import serialization_lib
+from nbkeras.tensor import Tensor
 
 SOFTMAX_MASK_VALUE = -1e9
 """What Keras' Softmax layer puts in place of masked scores (float32)."""
@@ -118,6 +119,14 @@ def masked_softmax(scores, mask, axes):
     if len(axes) > 1:
         return ops.exp(ops.subtract(scores, ops.logsumexp(scores, axis=axes, keepdims=True)))
     return ops.softmax(scores, axis=axes[0])
+
+
+def without_mask(x):
+    """``x`` as a tensor without its Keras mask (the same tensor for the tape): the attention
+    layers consume the masks themselves, as Keras does, so the projections do not see them."""
+    if keras_mask(x) is None:
+        return x
+    return Tensor(x._value, _id=x._id)
 
 
 def check_attention_mask(layer, mask, expected):
@@ -359,6 +368,7 @@ class MultiHeadAttention(AttentionProjections, Layer):
         if attention_mask is not None:
             check_attention_mask(self, attention_mask, (query.shape[0],) + tuple(
                 query.shape[1:-1]) + tuple(value.shape[1:-1]))
+        query, value, key = without_mask(query), without_mask(value), without_mask(key)
         gate = self._gate_dense(query) if self._use_gate else None
         q = self._query_dense(query)
         k = self._key_dense(key)
