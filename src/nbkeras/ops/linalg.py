@@ -108,9 +108,31 @@ def _explicit_subscripts(subscripts, shapes):
     return explicit, output
 
 
+def _as_matrix_product(inputs, output):
+    """The number of contracted axes k when the einsum is a plain matrix product, "F K, K O ->
+    F O" (the input's last k axes against the kernel's first k, as in every projection of
+    EinsumDense and MultiHeadAttention); else None."""
+    if len(inputs) != 2:
+        return None
+    a, b = inputs
+    for k in range(1, min(len(a), len(b)) + 1):
+        if a[-k:] == b[:k] and output == a[:-k] + b[k:] and not set(a[:-k]) & set(b[k:]):
+            return k
+    return None
+
+
 def _einsum_forward(*operands, inputs, output):
+    saved = (operands, inputs, output)
+    k = _as_matrix_product(inputs, output)
+    if k is not None:  # one GEMM on reshaped operands, no transposes
+        a, b = operands
+        free, out = a.shape[:a.ndim - k], b.shape[k:]
+        contracted = int(np.prod(b.shape[:k], dtype=np.int64))
+        product = K.matmul(np.ascontiguousarray(a).reshape(-1, contracted),
+                           np.ascontiguousarray(b).reshape(contracted, -1))
+        return product.reshape(free + out), saved
     equation = ",".join(inputs) + "->" + output
-    return np.einsum(equation, *operands, optimize=True), (operands, inputs, output)
+    return np.einsum(equation, *operands, optimize=True), saved
 
 
 # The einsum is linear in each operand: the cotangent of operand i is the einsum of ḡ (with the
@@ -118,6 +140,17 @@ def _einsum_forward(*operands, inputs, output):
 # operand i has was summed away, so its cotangent is the same along that axis: broadcast.
 def _einsum_backward(saved, g, needs):
     operands, inputs, output = saved
+    k = _as_matrix_product(inputs, output)
+    if k is not None:  # Y = A B as matrices: Ā = Ȳ B^T, B̄ = A^T Ȳ
+        a, b = operands
+        contracted = int(np.prod(b.shape[:k], dtype=np.int64))
+        a2 = np.ascontiguousarray(a).reshape(-1, contracted)
+        b2 = np.ascontiguousarray(b).reshape(contracted, -1)
+        g2 = np.ascontiguousarray(g).reshape(a2.shape[0], b2.shape[1])
+        # NumPy hands the transposed views to BLAS as they are (no copies)
+        ga = np.matmul(g2, b2.T).reshape(a.shape) if needs[0] else None
+        gb = np.matmul(a2.T, g2).reshape(b.shape) if needs[1] else None
+        return ga, gb
     grads = []
     for i, (subscripts, needed) in enumerate(zip(inputs, needs, strict=True)):
         if not needed:
