@@ -148,6 +148,37 @@ def activate_block(code, one, a, lo, hi, scratch, bits):
                     row[j] = y if v > zero else (-y if v < zero else v)
 
 
+# -- what every scan writes ---------------------------------------------------------------------
+
+@kernel
+def emit_output(packed, out, b, s, kept, zero_masked, all_outputs):
+    """After loop step ``s`` of sample ``b``: a masked step's output is zero with
+    ``zero_masked`` (else the previous output stays); with ``all_outputs`` it is stored."""
+    if not kept and zero_masked:
+        out[b, :] = out.dtype.type(0)
+    if all_outputs:
+        packed[b, s, :] = out[b, :]
+
+
+@kernel
+def emit_final(packed, out, all_outputs, slot, state):
+    """After the loop: the last output (when only it is returned) and ``state`` into ``slot``."""
+    for b in range(out.shape[0]):
+        if not all_outputs:
+            packed[b, 0, :] = out[b, :]
+        packed[b, slot, :] = state[b, :]
+
+
+@kernel
+def start_backward(g, all_outputs, slot, dh, carry):
+    """The cotangents a backward loop starts from: that of the final state (``slot`` of the
+    packed cotangent ``g``) and, when only the last output was returned, that output's."""
+    for b in range(dh.shape[0]):
+        dh[b, :] = g[b, slot, :]
+        if not all_outputs:
+            carry[b, :] = g[b, 0, :]
+
+
 # -- SimpleRNN: h_t = f(x_t W + b + h_{t-1} U) ----------------------------------------------------
 
 @kernel
@@ -178,18 +209,8 @@ def simple_rnn_forward(xw, h0, rk, mask, reverse, zero_masked, all_outputs, act,
                     y[b, t, j] = v
                     h[b, j] = v
                     out[b, j] = v
-            elif zero_masked:
-                for j in range(units):
-                    out[b, j] = dtype(0)
-            if all_outputs:
-                for j in range(units):
-                    packed[b, s, j] = out[b, j]
-    last = steps if all_outputs else 1
-    for b in range(batch):
-        for j in range(units):
-            if not all_outputs:
-                packed[b, 0, j] = out[b, j]
-            packed[b, last, j] = h[b, j]
+            emit_output(packed, out, b, s, mask[b, t], zero_masked, all_outputs)
+    emit_final(packed, out, all_outputs, steps if all_outputs else 1, h)
 
 
 # With a = x_t W + b + h_{t-1} U and h_t = f(a): ā = h̄_t f'(a), h̄_{t-1} = ā U^T. h̄_t collects
@@ -206,11 +227,7 @@ def simple_rnn_backward(g, rk_t, mask, reverse, zero_masked, all_outputs, act, y
     carry = np.zeros((batch, units), y.dtype)  # cotangent of the previous output
     da = np.empty((batch, units), y.dtype)
     back = np.empty((batch, units), y.dtype)
-    for b in range(batch):
-        for j in range(units):
-            dh[b, j] = g[b, last, j]
-            if not all_outputs:
-                carry[b, j] = g[b, 0, j]
+    start_backward(g, all_outputs, last, dh, carry)
     for s in range(steps - 1, -1, -1):
         t = steps - 1 - s if reverse else s
         for b in range(batch):
@@ -280,19 +297,10 @@ def lstm_forward(xw, h0, c0, rk, bias, mask, reverse, zero_masked, all_outputs, 
                     c[b, j] = cn[b, j]
                     h[b, j] = hn
                     out[b, j] = hn
-            elif zero_masked:
-                for j in range(units):
-                    out[b, j] = dtype(0)
-            if all_outputs:
-                for j in range(units):
-                    packed[b, s, j] = out[b, j]
+            emit_output(packed, out, b, s, mask[b, t], zero_masked, all_outputs)
     last = steps if all_outputs else 1
-    for b in range(batch):
-        for j in range(units):
-            if not all_outputs:
-                packed[b, 0, j] = out[b, j]
-            packed[b, last, j] = h[b, j]
-            packed[b, last + 1, j] = c[b, j]
+    emit_final(packed, out, all_outputs, last, h)
+    packed[:, last + 1, :] = c
 
 
 # With h̄ (this step's h_t cotangent) and c̄ (from step t + 1): ō = h̄ tanh(c_t),
@@ -314,12 +322,8 @@ def lstm_backward(g, rk_t, mask, reverse, zero_masked, all_outputs, act, rec_act
     carry = np.zeros((batch, units), gates.dtype)
     dzt = np.empty((batch, four_units), gates.dtype)
     back = np.empty((batch, units), gates.dtype)
-    for b in range(batch):
-        for j in range(units):
-            dh[b, j] = g[b, last, j]
-            dc[b, j] = g[b, last + 1, j]
-            if not all_outputs:
-                carry[b, j] = g[b, 0, j]
+    start_backward(g, all_outputs, last, dh, carry)
+    dc[:, :] = g[:, last + 1, :]
     for s in range(steps - 1, -1, -1):
         t = steps - 1 - s if reverse else s
         for b in range(batch):
@@ -401,18 +405,8 @@ def gru_forward(xw, h0, rk, rec_bias, mask, reverse, zero_masked, all_outputs, a
                     u_h[b, t, j] = u[b, 2 * units + j]
                     h[b, j] = hn
                     out[b, j] = hn
-            elif zero_masked:
-                for j in range(units):
-                    out[b, j] = dtype(0)
-            if all_outputs:
-                for j in range(units):
-                    packed[b, s, j] = out[b, j]
-    last = steps if all_outputs else 1
-    for b in range(batch):
-        for j in range(units):
-            if not all_outputs:
-                packed[b, 0, j] = out[b, j]
-            packed[b, last, j] = h[b, j]
+            emit_output(packed, out, b, s, mask[b, t], zero_masked, all_outputs)
+    emit_final(packed, out, all_outputs, steps if all_outputs else 1, h)
 
 
 # With h̄ = h̄_t: z̄ = h̄ (h_{t-1} - ĥ), ĥ̄ = h̄ (1 - z), and a_h = x_h + r u_h gives
@@ -433,11 +427,7 @@ def gru_backward(g, rk_t, mask, reverse, zero_masked, all_outputs, act, rec_act,
     carry = np.zeros((batch, units), gates.dtype)
     dut = np.empty((batch, three_units), gates.dtype)
     back = np.empty((batch, units), gates.dtype)
-    for b in range(batch):
-        for j in range(units):
-            dh[b, j] = g[b, last, j]
-            if not all_outputs:
-                carry[b, j] = g[b, 0, j]
+    start_backward(g, all_outputs, last, dh, carry)
     for s in range(steps - 1, -1, -1):
         t = steps - 1 - s if reverse else s
         for b in range(batch):
@@ -522,18 +512,8 @@ def gru_reset_before_forward(xw, h0, rk_zr, rk_h, mask, reverse, zero_masked, al
                     gates[b, t, 2 * units + j] = hh[b, j]
                     h[b, j] = hn
                     out[b, j] = hn
-            elif zero_masked:
-                for j in range(units):
-                    out[b, j] = dtype(0)
-            if all_outputs:
-                for j in range(units):
-                    packed[b, s, j] = out[b, j]
-    last = steps if all_outputs else 1
-    for b in range(batch):
-        for j in range(units):
-            if not all_outputs:
-                packed[b, 0, j] = out[b, j]
-            packed[b, last, j] = h[b, j]
+            emit_output(packed, out, b, s, mask[b, t], zero_masked, all_outputs)
+    emit_final(packed, out, all_outputs, steps if all_outputs else 1, h)
 
 
 # As above, but a_h = x_h + (r h_{t-1}) U_h: (r h)̄ = ā_h U_h^T, so r̄ = (r h)̄ h_{t-1} and
@@ -556,11 +536,7 @@ def gru_reset_before_backward(g, rk_zr_t, rk_h_t, mask, reverse, zero_masked, al
     drh = np.empty((batch, units), gates.dtype)
     dzr = np.empty((batch, 2 * units), gates.dtype)
     back = np.empty((batch, units), gates.dtype)
-    for b in range(batch):
-        for j in range(units):
-            dh[b, j] = g[b, last, j]
-            if not all_outputs:
-                carry[b, j] = g[b, 0, j]
+    start_backward(g, all_outputs, last, dh, carry)
     for s in range(steps - 1, -1, -1):
         t = steps - 1 - s if reverse else s
         for b in range(batch):
@@ -604,6 +580,13 @@ def float32_example_arguments(kernel_function):
     name = kernel_function.py_func.__name__
     if name in ("activate", "slope"):
         return (np.int64(TANH), f(1), f(0.5))
+    if name == "emit_output":
+        return (np.full((2, 4, 3), 0.5, f), np.full((2, 3), 0.5, f), 1, 2, False, True, True)
+    if name in ("emit_final", "start_backward"):
+        packed, out = np.full((2, 4, 3), 0.5, f), np.full((2, 3), 0.5, f)
+        if name == "emit_final":
+            return (packed, out, False, 3, out.copy())
+        return (packed, False, 3, out, out.copy())
     if name == "fast_exp":
         return (np.full(5, 0.5, f), np.empty(5, np.int32))
     if name == "activate_block":
