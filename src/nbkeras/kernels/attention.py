@@ -5,7 +5,8 @@ For one pair, with Q (T, H), K and V (S, H):
     L = scale · Q K^T (T, S), masked entries replaced by ``big_negative``,
     P = softmax(L) along each row,   O = P V (T, H).
 
-The two products go to BLAS (``np.dot``); the masked softmax is a loop over the rows. Arrays
+The two products go to BLAS (``np.dot``); the masked softmax is a loop over the rows, around
+NumPy's vectorised ``exp``. Arrays
 are (batch, heads, length, head_dim), C-contiguous; the mask is (mask_batch, mask_heads, T, S)
 with mask_batch and mask_heads 1 or the full size (broadcast). ``causal`` also hides the keys
 after each query (j > i). The kernels do the pairs ``first`` to ``last - 1``, so that two
@@ -19,18 +20,17 @@ from nbkeras.kernels.conv import in_threads
 
 
 @kernel
-def attention_forward(q, k, v, mask, causal, scale, big_negative, first, last, probs, out):
-    """P and O for the pairs [first, last): ``probs`` (B, N, T, S), ``out`` (B, N, T, H)."""
+def attention_logits(q, k, mask, causal, scale, big_negative, first, last, shifted):
+    """L - rowmax(L) for the pairs [first, last) into ``shifted`` (B, N, T, S): the masked,
+    scaled logits, shifted so that their exponentials cannot overflow."""
     heads, queries = q.shape[1], q.shape[2]
     keys = k.shape[2]
     mask_batch, mask_heads = mask.shape[0], mask.shape[1]
-    zero = q.dtype.type(0)
-    one = q.dtype.type(1)
-    logits = np.empty((queries, keys), q.dtype)
     for pair in range(first, last):
         b, n = pair // heads, pair % heads
         mb = b if mask_batch > 1 else 0
         mn = n if mask_heads > 1 else 0
+        logits = shifted[b, n]
         np.dot(q[b, n], k[b, n].T, logits)
         for i in range(queries):
             top = big_negative
@@ -42,12 +42,22 @@ def attention_forward(q, k, v, mask, causal, scale, big_negative, first, last, p
                 logits[i, j] = x
                 if x > top:
                     top = x
-            total = zero
             for j in range(keys):
-                e = np.exp(logits[i, j] - top)
-                probs[b, n, i, j] = e
-                total += e
-            inverse = one / total
+                logits[i, j] -= top
+
+
+@kernel(float64_accumulator=True)
+def attention_combine(probs, v, first, last, out):
+    """From ``probs`` = exp(L - rowmax L): normalise each row (a softmax) in place, then
+    O = P V for the pairs [first, last). Row sums accumulate in float64."""
+    heads, queries, keys = probs.shape[1], probs.shape[2], probs.shape[3]
+    for pair in range(first, last):
+        b, n = pair // heads, pair % heads
+        for i in range(queries):
+            total = 0.0
+            for j in range(keys):
+                total += probs[b, n, i, j]
+            inverse = probs.dtype.type(1.0 / total)
             for j in range(keys):
                 probs[b, n, i, j] *= inverse
         np.dot(probs[b, n], v[b, n], out[b, n])
@@ -94,7 +104,8 @@ def _bounds(pairs):
 
 def forward(q, k, v, mask, causal, scale):
     """(probs, out) for q (B, N, T, H), k (B, N, S, H) and v (B, N, S, Hv) (C-contiguous, one
-    dtype): out is (B, N, T, Hv)."""
+    dtype): out is (B, N, T, Hv). The exponentials between the two kernels are NumPy's, which
+    are vectorised (a Numba kernel's ``np.exp`` calls the C library once per element)."""
     batch, heads, queries = q.shape[:3]
     probs = np.empty((batch, heads, queries, k.shape[2]), q.dtype)
     out = np.empty(q.shape[:3] + v.shape[3:], q.dtype)
@@ -102,12 +113,16 @@ def forward(q, k, v, mask, causal, scale):
     big_negative = t(-0.7 * 3.38953e38)  # TensorFlow's large negative for masked logits
     bounds = _bounds(batch * heads)
 
-    def worker(thread):
-        first, last = bounds[thread], bounds[thread + 1]
-        attention_forward(q, k, v, mask, causal, t(scale), big_negative, first, last, probs,
-                          out)
+    def logits(thread):
+        attention_logits(q, k, mask, causal, t(scale), big_negative, bounds[thread],
+                         bounds[thread + 1], probs)
 
-    in_threads(worker, len(bounds) - 1)
+    def combine(thread):
+        attention_combine(probs, v, bounds[thread], bounds[thread + 1], out)
+
+    in_threads(logits, len(bounds) - 1)
+    np.exp(probs, out=probs)
+    in_threads(combine, len(bounds) - 1)
     return probs, out
 
 
@@ -133,7 +148,10 @@ def float32_example_arguments(kernel_function):
     k = np.full((1, 2, 4, 2), 0.5, f)
     mask = np.ones((1, 1, 3, 4), np.bool_)
     probs = np.full((1, 2, 3, 4), 0.25, f)
-    if kernel_function.py_func.__name__ == "attention_forward":
-        return (q, k, k.copy(), mask, False, f(0.5), f(-1e30), 0, 2, probs, q.copy())
+    name = kernel_function.py_func.__name__
+    if name == "attention_logits":
+        return (q, k, mask, False, f(0.5), f(-1e30), 0, 2, probs)
+    if name == "attention_combine":
+        return (probs, k, 0, 2, q.copy())
     return (q, k, k.copy(), probs, mask, False, f(0.5), 0, 2, q.copy(), q.copy(), k.copy(),
             k.copy())

@@ -395,8 +395,9 @@ class MultiHeadAttention(AttentionProjections, Layer):
         shape = self.compute_output_shape(query.shape, value.shape, _shape_of(key))
         output = KerasTensor(shape, dtype=self.compute_dtype)
         if return_attention_scores:
-            length = query.shape[1]
-            return output, KerasTensor((query.shape[0], self.num_heads, length, length),
+            # (batch, heads, T, S); Keras 3.15's symbolic shape repeats T for S, a slip
+            source = (key if key is not None else value).shape[1]
+            return output, KerasTensor((query.shape[0], self.num_heads, query.shape[1], source),
                                        dtype=self.compute_dtype)
         return output
 
