@@ -53,7 +53,8 @@ def _without_python_wrapper(ir):
 
 @pytest.mark.parametrize(
     "kernel",
-    [k for k in _jit.KERNELS if k.py_func.__name__ != "matmul_3d"],
+    [k for k in _jit.KERNELS if k.py_func.__name__ != "matmul_3d"
+     and k.py_func.__name__ not in _jit.INTEGER_KERNELS],
     ids=lambda k: k.py_func.__name__,
 )
 def test_float32_kernels_never_widen_to_double(kernel):
@@ -64,6 +65,18 @@ def test_float32_kernels_never_widen_to_double(kernel):
         assert widened, "expected a float64 accumulator"
     else:
         assert not widened, "a float32 value is converted to double (a float64 literal?)"
+
+
+@pytest.mark.parametrize(
+    "kernel", [k for k in _jit.KERNELS if k.py_func.__name__ in _jit.INTEGER_KERNELS],
+    ids=lambda k: k.py_func.__name__,
+)
+def test_integer_kernels_never_touch_floating_point(kernel):
+    # Numba types int64 mixed with uint64 as float64: a hash computed that way is wrong
+    ir = _without_python_wrapper(_compile_float32(kernel))
+    assert "define" in ir
+    for conversion in ("sitofp", "uitofp", "fptosi", "fptoui", "fpext"):
+        assert conversion not in ir, f"{conversion}: integer arithmetic went through floats"
 
 
 def test_kernels_live_in_the_kernels_package():

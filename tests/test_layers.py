@@ -7,7 +7,7 @@ import pytest
 
 import nbkeras as keras
 from nbkeras import layers
-from nbkeras.utils.keras_reference import check_layer_case, load
+from nbkeras.utils.keras_reference import check_layer_case, load, make_layer
 
 RTOL = 1e-4
 
@@ -23,7 +23,7 @@ def test_layer_matches_keras(case):
 @pytest.mark.parametrize("case", LAYER_CASES, ids=lambda c: c.id)
 def test_layer_structure_matches_keras(case):
     """Weight names and order, parameter count, and the symbolic output shape."""
-    layer = getattr(layers, case["layer"])(**case["kwargs"])
+    layer = make_layer(case)
     inputs = [case.array(f"x{i}") for i in range(case["n_inputs"])]
     shapes = [x.shape for x in inputs]
     layer.build(shapes if len(inputs) > 1 else shapes[0])
@@ -31,7 +31,7 @@ def test_layer_structure_matches_keras(case):
     assert layer.count_params() == case["count_params"]
     symbolic = [keras.Input(batch_shape=(None,) + x.shape[1:], dtype=x.dtype.name)
                 for x in inputs]
-    fresh = getattr(layers, case["layer"])(**case["kwargs"])
+    fresh = make_layer(case)
     out = fresh(symbolic if len(inputs) > 1 else symbolic[0])
     assert list(out.shape) == case["symbolic_output_shape"]
 
@@ -47,7 +47,7 @@ def _plain(value):
 
 @pytest.mark.parametrize("case", LAYER_CASES, ids=lambda c: c.id)
 def test_config_matches_keras(case):
-    layer = getattr(layers, case["layer"])(**case["kwargs"])
+    layer = make_layer(case)
     inputs = [case.array(f"x{i}") for i in range(case["n_inputs"])]
     shapes = [x.shape for x in inputs]
     layer.build(shapes if len(inputs) > 1 else shapes[0])

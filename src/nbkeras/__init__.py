@@ -6,6 +6,7 @@
 from nbkeras import (
     activations,
     backend,
+    callbacks,
     config,
     constraints,
     initializers,
@@ -13,6 +14,7 @@ from nbkeras import (
     layers,
     losses,
     metrics,
+    models,
     ops,
     optimizers,
     random,
@@ -22,6 +24,7 @@ from nbkeras import (
 from nbkeras.autodiff import GradientTape
 from nbkeras.keras_tensor import KerasTensor
 from nbkeras.layers import Input
+from nbkeras.models import Model, Sequential
 from nbkeras.tensor import Tensor, Variable
 
 __version__ = "0.1.0"

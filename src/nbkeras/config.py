@@ -1,4 +1,5 @@
-"""Global numeric settings, as ``keras.config``: floatx, epsilon and the image data format."""
+"""Global settings, as ``keras.config``: floatx, epsilon, the image data format, and whether
+deserialization may load Python lambdas (safe mode)."""
 
 _FLOATX = "float32"
 _EPSILON = 1e-7
@@ -60,3 +61,11 @@ def standardize_data_format(data_format):
             f"got data_format={data_format!r}"
         )
     return value
+
+
+def enable_unsafe_deserialization():
+    """Let every later deserialization load Python lambdas (a Lambda layer's bytecode): Keras
+    refuses them by default, since loading one runs code from the file."""
+    from nbkeras.saving import serialization_lib  # config sits below saving in the imports
+
+    serialization_lib.enable_unsafe_deserialization()

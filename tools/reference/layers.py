@@ -27,10 +27,22 @@ def _serial(kind, obj):
 
 
 def layer_case(rec, case_id, layer, kwargs, inputs, call_kwargs=None, weights=None,
-               trainable=None, symbolic=True):
-    """Build, call and differentiate ``keras.layers.<layer>(**kwargs)`` on ``inputs``."""
+               trainable=None, symbolic=True, call_arrays=None, from_config=False):
+    """Build, call and differentiate ``keras.layers.<layer>(**kwargs)`` on ``inputs``;
+    ``call_arrays`` are call arguments that are arrays (a mask), recorded as ``call/<name>``;
+    ``from_config=True`` makes the layer with ``from_config(kwargs)`` (a wrapper, whose
+    ``layer`` argument is a config)."""
     call_kwargs = call_kwargs or {}
-    instance = getattr(keras.layers, layer)(**kwargs)
+
+    def make():
+        cls = getattr(keras.layers, layer)
+        return cls.from_config(dict(kwargs)) if from_config else cls(**kwargs)
+
+    array_kwargs = {}
+    for name, value in (call_arrays or {}).items():
+        rec.array(case_id, f"call/{name}", value)
+        array_kwargs[name] = tf.constant(value)
+    instance = make()
     shapes = [x.shape for x in inputs]
     instance.build(shapes if len(inputs) > 1 else shapes[0])
     if weights is not None:
@@ -51,7 +63,8 @@ def layer_case(rec, case_id, layer, kwargs, inputs, call_kwargs=None, weights=No
     with tf.GradientTape(persistent=True) as tape:
         for i in float_inputs:
             tape.watch(tensors[i])
-        out = instance(tensors if len(inputs) > 1 else tensors[0], **call_kwargs)
+        out = instance(tensors if len(inputs) > 1 else tensors[0], **call_kwargs,
+                       **array_kwargs)
         losses = list(instance.losses)
         total_loss = tf.add_n([tf.convert_to_tensor(v) for v in losses]) if losses else None
     out_np = keras.ops.convert_to_numpy(out)
@@ -76,6 +89,8 @@ def layer_case(rec, case_id, layer, kwargs, inputs, call_kwargs=None, weights=No
         "layer": layer,
         "kwargs": kwargs,
         "call_kwargs": call_kwargs,
+        "call_arrays": sorted(array_kwargs),
+        "from_config": from_config,
         "trainable": trainable,
         "n_inputs": len(inputs),
         "n_weights": len(before),
@@ -87,7 +102,7 @@ def layer_case(rec, case_id, layer, kwargs, inputs, call_kwargs=None, weights=No
         "config": instance.get_config(),
     }
     if symbolic:
-        fresh = getattr(keras.layers, layer)(**kwargs)
+        fresh = make()
         symbolic_inputs = [keras.Input(batch_shape=(None,) + x.shape[1:], dtype=x.dtype.name)
                            for x in inputs]
         symbolic_out = fresh(symbolic_inputs if len(inputs) > 1 else symbolic_inputs[0])

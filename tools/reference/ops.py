@@ -6,6 +6,8 @@ wrong softmax gradient, which is zero against ones). Inputs include the edge cas
 derivative is a convention: ties in maximum and max, |x| and relu at 0, sqrt at 0, a zero in prod.
 """
 
+import functools
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -18,7 +20,8 @@ def _is_array(a):
 
 
 def op(rec, case_id, fn, args, kwargs=None, wrt=None):
-    """Run keras.ops.<fn> on ``args`` (arrays, lists of arrays or literals) and record it."""
+    """Run keras.ops.<fn> on ``args`` (arrays, lists of arrays or literals) and record it;
+    ``fn`` may name a submodule's op ("image.resize")."""
     kwargs = kwargs or {}
     spec, call_args, watched = [], [], []
 
@@ -44,7 +47,7 @@ def op(rec, case_id, fn, args, kwargs=None, wrt=None):
     with tf.GradientTape(persistent=True) as tape:
         for _, t in watched:
             tape.watch(t)
-        out = getattr(keras.ops, fn)(*call_args, **kwargs)
+        out = functools.reduce(getattr, fn.split("."), keras.ops)(*call_args, **kwargs)
     out_np = keras.ops.convert_to_numpy(out)
     rec.array(case_id, "output", out_np)
     grads = {}

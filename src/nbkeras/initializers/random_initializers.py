@@ -33,7 +33,7 @@ class RandomInitializer(Initializer):
         if seed is None:
             seed = make_default_seed()
         elif isinstance(seed, dict):
-            seed = serialization_lib.deserialize_keras_object(
+            seed = serialization_lib.deserialize_from_table(
                 seed, {"SeedGenerator": SeedGenerator}, kind="seed"
             )
         elif not isinstance(seed, (int, SeedGenerator)) or isinstance(seed, bool):

@@ -10,6 +10,7 @@ and never call jitted functions from another module (Numba's cache would not see
 from nbkeras.kernels import (
     conv,
     elementwise,
+    hashing,
     matmul,
     optimizers,
     pooling,
@@ -18,5 +19,5 @@ from nbkeras.kernels import (
 )
 
 __all__ = [
-    "conv", "elementwise", "matmul", "optimizers", "pooling", "reductions", "winograd",
+    "conv", "elementwise", "hashing", "matmul", "optimizers", "pooling", "reductions", "winograd",
 ]

@@ -8,12 +8,16 @@ KERNELS = []
 FLOAT64_ACCUMULATORS = set()
 """Names of the kernels that accumulate float32 data in float64 on purpose."""
 
+INTEGER_KERNELS = set()
+"""Names of the kernels that compute on integers only (the string hashes): their machine code
+must hold no conversion to or from floating point at all."""
+
 OPTIONS = {"error_model": "numpy", "nogil": True}
 """Numba options of every kernel, besides ``cache=True``. ``nogil``: a kernel releases Python's
 global lock while it runs, so kernels can run in several threads at once (convolution does)."""
 
 
-def kernel(function=None, *, float64_accumulator=False):
+def kernel(function=None, *, float64_accumulator=False, integer=False):
     """Compile ``function`` with nbkeras' Numba settings (``@kernel`` or ``@kernel(...)``).
 
     - ``cache=True``: the machine code is stored on disk; a second process loads it instead of
@@ -26,7 +30,9 @@ def kernel(function=None, *, float64_accumulator=False):
     Constants inside kernels are written ``t(0.5)`` with ``t = x.dtype.type``: a bare ``0.5``
     (or even ``1``) would silently turn float32 arithmetic into float64. A kernel that sums many
     float32 terms declares ``float64_accumulator=True``; a test checks that every other kernel's
-    float32 machine code never widens a value to double.
+    float32 machine code never widens a value to double. A kernel on integers only declares
+    ``integer=True``; a test checks that its code never converts to floating point (Numba
+    computes int64 mixed with uint64 in float64).
     """
 
     def compile_(function):
@@ -34,6 +40,8 @@ def kernel(function=None, *, float64_accumulator=False):
         KERNELS.append(compiled)
         if float64_accumulator:
             FLOAT64_ACCUMULATORS.add(function.__name__)
+        if integer:
+            INTEGER_KERNELS.add(function.__name__)
         return compiled
 
     return compile_ if function is None else compile_(function)

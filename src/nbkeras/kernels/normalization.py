@@ -1,10 +1,10 @@
-"""Normalization kernels: moments, batch normalization, layer normalization, and backwards.
+"""Normalization kernels: moments, batch, layer and RMS normalization, and their backwards.
 
 Layouts (the wrappers in ``ops/normalization.py`` make them with reshapes, copying only when the
 axes are not contiguous):
 
-- moments and layer normalization see ``x`` as ``(outer, n, inner)`` and normalise over the
-  middle axis ``n``; the statistics have shape ``(outer, inner)``;
+- moments, layer and RMS normalization see ``x`` as ``(outer, n, inner)`` and normalise over
+  the middle axis ``n``; the statistics have shape ``(outer, inner)``;
 - batch normalization sees ``x`` as ``(outer, channels, inner)``: one mean, variance, scale and
   offset per channel.
 
@@ -160,6 +160,45 @@ def layer_normalization_grad_3d(g, x, gamma, mean, rstd, dx, d_gamma, d_beta):
         d_beta[j] = sum_beta[j]
 
 
+@kernel(float64_accumulator=True)
+def rms_normalization_3d(x, scale, epsilon, out, rrms):
+    """out = x * r * scale with r = 1 / sqrt(mean(x^2) + epsilon) over x[o, :, i] (Keras' order:
+    x times r, then times the scale). Saves r for the backward."""
+    outer, n, inner = x.shape
+    t = x.dtype.type
+    for o in range(outer):
+        for i in range(inner):
+            squares = 0.0
+            for j in range(n):
+                squares += x[o, j, i] * x[o, j, i]
+            r = t(1) / np.sqrt(t(squares / n) + epsilon)
+            rrms[o, i] = r
+            for j in range(n):
+                out[o, j, i] = x[o, j, i] * r * scale[j]
+
+
+# With y_j = s_j x_j r and r = (mean(x^2) + epsilon)^(-1/2), dr/dx_k = -r^3 x_k / n, so over
+# the n entries of a row: dx_k = r g_k s_k - x_k r^3 mean_j(g_j s_j x_j);
+# d_scale_j = sum over rows of g_j x_j r
+@kernel(float64_accumulator=True)
+def rms_normalization_grad_3d(g, x, scale, rrms, dx, d_scale):
+    outer, n, inner = x.shape
+    sum_scale = np.zeros(n, dtype=np.float64)
+    for o in range(outer):
+        for i in range(inner):
+            r = np.float64(rrms[o, i])
+            projection = 0.0
+            for j in range(n):
+                gj = np.float64(g[o, j, i])
+                projection += gj * scale[j] * x[o, j, i]
+                sum_scale[j] += gj * x[o, j, i] * r
+            projection *= r * r * r / n
+            for j in range(n):
+                dx[o, j, i] = r * g[o, j, i] * scale[j] - x[o, j, i] * projection
+    for j in range(n):
+        d_scale[j] = sum_scale[j]
+
+
 def float32_example_arguments(kernel_function):
     """Float32 arguments of the right ranks to compile ``kernel_function`` (tests inspect the
     compiled code of every kernel)."""
@@ -177,4 +216,6 @@ def float32_example_arguments(kernel_function):
                                    stats.copy()),
         "layer_normalization_grad_3d": (x, x, vector, stats, stats, x.copy(), vector.copy(),
                                         vector.copy()),
+        "rms_normalization_3d": (x, vector, eps, x.copy(), stats.copy()),
+        "rms_normalization_grad_3d": (x, x, vector, stats, x.copy(), vector.copy()),
     }[kernel_function.py_func.__name__]

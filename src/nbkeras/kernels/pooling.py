@@ -1,4 +1,5 @@
-"""Max and average pooling, forward and backward, as direct loops over the windows.
+"""Max and average pooling (fixed and adaptive windows), forward and backward, as direct loops
+over the windows.
 
 Pooling does one comparison or one addition per input element of each window, so there is no
 matrix product to hand to BLAS: plain loops with the channel axis innermost (contiguous in the
@@ -6,6 +7,11 @@ channels-last layout) are the fastest form. Every kernel sees the 5-D layout of 
 x (N, D, H, W, C) and output (N, OD, OH, OW, C). Padding is never read: a window only visits its
 real elements, which is how TensorFlow's "same" pooling behaves (the max ignores the padding,
 the average divides by the number of real elements).
+
+Adaptive pooling fixes the number of windows instead of their size: along an axis of length n
+with m outputs, window i covers [floor(i n / m), ceil((i + 1) n / m)), so the windows tile the
+axis (overlapping by one element where m does not divide n). The kernels take each axis'
+window starts and ends as arrays.
 """
 
 import numpy as np
@@ -141,6 +147,134 @@ def average_pool_grad(g, dx, pool_size, strides, pads_before):
                                     dx[n, d, h, w, c] += g[n, od, oh, ow, c] / count
 
 
+@kernel
+def adaptive_max_pool(x, out, starts_d, ends_d, starts_h, ends_h, starts_w, ends_w):
+    """out[n, o, c] = the largest element of window o (``out`` arrives filled with the dtype's
+    lowest finite value)."""
+    channels = x.shape[4]
+    for n in range(x.shape[0]):
+        for od in range(out.shape[1]):
+            for oh in range(out.shape[2]):
+                for ow in range(out.shape[3]):
+                    for d in range(starts_d[od], ends_d[od]):
+                        for h in range(starts_h[oh], ends_h[oh]):
+                            for w in range(starts_w[ow], ends_w[ow]):
+                                for c in range(channels):
+                                    if x[n, d, h, w, c] > out[n, od, oh, ow, c]:
+                                        out[n, od, oh, ow, c] = x[n, d, h, w, c]
+
+
+# d max / dx_i = 1 at the window's arg-max (the first in scan order on a tie), 0 elsewhere.
+@kernel
+def adaptive_max_pool_grad(x, g, dx, starts_d, ends_d, starts_h, ends_h, starts_w, ends_w,
+                           best, where):
+    """Add g[n, o, c] to dx at the first arg-max of window o; ``best`` (C,) and ``where``
+    (C, 3) are scratch."""
+    channels = x.shape[4]
+    for n in range(x.shape[0]):
+        for od in range(g.shape[1]):
+            for oh in range(g.shape[2]):
+                for ow in range(g.shape[3]):
+                    for d in range(starts_d[od], ends_d[od]):
+                        for h in range(starts_h[oh], ends_h[oh]):
+                            for w in range(starts_w[ow], ends_w[ow]):
+                                first = d == starts_d[od] and h == starts_h[oh] and \
+                                    w == starts_w[ow]
+                                for c in range(channels):
+                                    if first or x[n, d, h, w, c] > best[c]:
+                                        best[c] = x[n, d, h, w, c]
+                                        where[c, 0] = d
+                                        where[c, 1] = h
+                                        where[c, 2] = w
+                    for c in range(channels):
+                        dx[n, where[c, 0], where[c, 1], where[c, 2], c] += g[n, od, oh, ow, c]
+
+
+@kernel
+def adaptive_average_pool(x, out, starts_d, ends_d, starts_h, ends_h, starts_w, ends_w):
+    """out[n, o, c] = the mean of window o (``out`` arrives zeroed)."""
+    channels = x.shape[4]
+    t = x.dtype.type
+    for n in range(x.shape[0]):
+        for od in range(out.shape[1]):
+            for oh in range(out.shape[2]):
+                for ow in range(out.shape[3]):
+                    for d in range(starts_d[od], ends_d[od]):
+                        for h in range(starts_h[oh], ends_h[oh]):
+                            for w in range(starts_w[ow], ends_w[ow]):
+                                for c in range(channels):
+                                    out[n, od, oh, ow, c] += x[n, d, h, w, c]
+                    count = t((ends_d[od] - starts_d[od]) * (ends_h[oh] - starts_h[oh])
+                              * (ends_w[ow] - starts_w[ow]))
+                    for c in range(channels):
+                        out[n, od, oh, ow, c] /= count
+
+
+# d mean / dx_i = 1 / count for each element of the window.
+@kernel
+def adaptive_average_pool_grad(g, dx, starts_d, ends_d, starts_h, ends_h, starts_w, ends_w):
+    """Spread g[n, o, c] evenly over window o (``dx`` arrives zeroed)."""
+    channels = g.shape[4]
+    t = g.dtype.type
+    for n in range(g.shape[0]):
+        for od in range(g.shape[1]):
+            for oh in range(g.shape[2]):
+                for ow in range(g.shape[3]):
+                    count = t((ends_d[od] - starts_d[od]) * (ends_h[oh] - starts_h[oh])
+                              * (ends_w[ow] - starts_w[ow]))
+                    for d in range(starts_d[od], ends_d[od]):
+                        for h in range(starts_h[oh], ends_h[oh]):
+                            for w in range(starts_w[ow], ends_w[ow]):
+                                for c in range(channels):
+                                    dx[n, d, h, w, c] += g[n, od, oh, ow, c] / count
+
+
+def adaptive_windows(length, outputs):
+    """(starts, ends) of the ``outputs`` windows that tile an axis of ``length`` elements:
+    window i is [floor(i length / outputs), ceil((i + 1) length / outputs))."""
+    i = np.arange(outputs, dtype=np.int64)
+    starts = (i * length) // outputs
+    ends = -((-(i + 1) * length) // outputs)  # ceil division
+    return starts, ends
+
+
+def _adaptive_windows_5d(spatial_shape, output_size):
+    """The six window arrays of the 5-D layout (leading axes: one window of length 1)."""
+    lengths = volume_tuple(spatial_shape, 1)
+    outputs = volume_tuple(output_size, 1)
+    windows = []
+    for n, m in zip(lengths, outputs, strict=True):
+        windows.extend(adaptive_windows(n, m))
+    return windows
+
+
+def adaptive_pool(x, mode, output_size):
+    """Adaptive max (``mode="max"``) or average pooling of x (N, *spatial, C), channels last,
+    to ``output_size`` windows per spatial axis."""
+    y = np.empty(x.shape[:1] + tuple(output_size) + x.shape[-1:], x.dtype)
+    windows = _adaptive_windows_5d(x.shape[1:-1], output_size)
+    if mode == "max":
+        y.fill(np.finfo(x.dtype).min)
+        adaptive_max_pool(as_volume(x), as_volume(y), *windows)
+    else:
+        y.fill(0)
+        adaptive_average_pool(as_volume(x), as_volume(y), *windows)
+    return y
+
+
+def adaptive_pool_input_grad(x, g, mode):
+    """The cotangent of adaptive pooling's input x, for output cotangent g."""
+    dx = np.zeros(x.shape, x.dtype)
+    windows = _adaptive_windows_5d(x.shape[1:-1], g.shape[1:-1])
+    if mode == "max":
+        channels = x.shape[-1]
+        adaptive_max_pool_grad(as_volume(x), as_volume(g), as_volume(dx), *windows,
+                               np.empty(channels, x.dtype), np.empty((channels, 3), np.int64))
+    else:
+        adaptive_average_pool_grad(as_volume(g), as_volume(dx), *windows)
+    return dx
+
+
 def _geometry(pool_size, strides, pads):
     return (volume_tuple(pool_size, 1), volume_tuple(strides, 1),
             volume_tuple([p[0] for p in pads], 0))
@@ -193,6 +327,7 @@ def _examples():
     x = np.ones((1, 2, 3, 3, 2), np.float32)
     y = np.ones((1, 1, 2, 2, 2), np.float32)
     geometry = ((2, 2, 2), (1, 1, 1), (0, 0, 0))
+    windows = _adaptive_windows_5d((2, 3, 3), (1, 2, 2))
     return {
         "max_pool": (x, y, *geometry),
         "max_pool_grad_first": (x, y, x, *geometry, np.empty(2, np.float32),
@@ -200,6 +335,11 @@ def _examples():
         "max_pool_grad_ties": (x, y, y, x, *geometry),
         "average_pool": (x, y, *geometry),
         "average_pool_grad": (y, x, *geometry),
+        "adaptive_max_pool": (x, y, *windows),
+        "adaptive_max_pool_grad": (x, y, x, *windows, np.empty(2, np.float32),
+                                   np.empty((2, 3), np.int64)),
+        "adaptive_average_pool": (x, y, *windows),
+        "adaptive_average_pool_grad": (y, x, *windows),
     }
 
 

@@ -76,10 +76,24 @@ def _map_leaves(function, structure):
 
 
 def _shape_of(structure):
-    """The shape of a tensor, or the same nesting of shapes for a list of tensors."""
+    """The shape of a tensor, or the same nesting of shapes for a list (or dict) of tensors."""
     if isinstance(structure, (list, tuple)):
         return [_shape_of(x) for x in structure]
+    if isinstance(structure, dict):
+        return {k: _shape_of(v) for k, v in structure.items()}
     return None if structure is None else standardize_shape(structure.shape)
+
+
+def _as_shape_structure(value):
+    """A shape read back from JSON (lists) as tuples: ``[None, 3]`` -> ``(None, 3)``, and a
+    list of shapes as a list of tuples."""
+    if isinstance(value, dict):
+        return {k: _as_shape_structure(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        if all(d is None or isinstance(d, int) for d in value):
+            return tuple(value)
+        return [_as_shape_structure(v) for v in value]
+    return value
 
 
 def _any_batch_size(shape):
@@ -200,8 +214,7 @@ class Layer:
                 layer._path = current_path()
                 user_build(*build_args, **build_kwargs)
             shapes = list(build_args) + list(build_kwargs.values())
-            layer._build_input_shape = _any_batch_size(shapes[0]) if shapes else None
-            layer.built = True
+            layer._record_built(shapes[0] if shapes else None)
 
         object.__setattr__(layer, "build", build_wrapper)
         object.__setattr__(layer, "_auto_config", _auto_config(cls, args, kwargs))
@@ -232,6 +245,11 @@ class Layer:
         self.autocast = autocast
         self._trainable = trainable
         # Keras 2's way to give the first layer of a Sequential model its input shape.
+        if input_dim is not None or input_shape is not None:
+            warnings.warn(
+                "Do not pass an `input_shape`/`input_dim` argument to a layer. When using "
+                "Sequential models, prefer using an `Input(shape)` object as the first layer "
+                "in the model instead.", stacklevel=3)
         if input_dim is not None:
             self._input_shape_arg = (int(input_dim),)
         elif input_shape is not None:
@@ -242,6 +260,7 @@ class Layer:
             self.built = False
         self._path = None
         self._build_input_shape = None
+        self._build_shapes_dict = None
         if "input_spec" not in self.__dict__:
             self.input_spec = None
         if "supports_masking" not in self.__dict__:
@@ -323,6 +342,30 @@ class Layer:
     def build(self, input_shape):
         """Create the weights for inputs of ``input_shape`` (the batch size may be None).
         The base class has no weights."""
+
+    build._is_default_build = True
+
+    def _has_default_build(self):
+        return getattr(type(self).build, "_is_default_build", False)
+
+    def _record_built(self, input_shape):
+        """Mark the layer built for inputs of ``input_shape``."""
+        self._build_input_shape = _any_batch_size(input_shape)
+        # The shape as given (a real batch size included): summary() and the saved build
+        # config show it, as Keras does.
+        self._build_shapes_dict = None if input_shape is None else {"input_shape": input_shape}
+        self.built = True
+
+    def get_build_config(self):
+        """``{"input_shape": ...}``: the shape the layer was built for (None if it was not
+        built by ``build``), which a saved file records to rebuild the weights on load."""
+        return None if self._build_shapes_dict is None else dict(self._build_shapes_dict)
+
+    def build_from_config(self, config):
+        """Build the layer from ``get_build_config()``'s dictionary (no-op for None)."""
+        if config and "input_shape" in config and not self.built:
+            shape = config["input_shape"]
+            self.build(_as_shape_structure(shape))
 
     def add_weight(self, *args, shape=None, initializer=None, dtype=None, trainable=True,
                    autocast=True, regularizer=None, constraint=None, aggregation="none",
@@ -529,8 +572,13 @@ class Layer:
         assert_input_compatibility(self.input_spec, inputs, self.name, self._build_input_shape)
 
     def _maybe_build(self, inputs):
-        if not self.built:
-            self.build(_shape_of(inputs))
+        if self.built:
+            return
+        if self._has_default_build() and self._layers:
+            # A layer made of layers, with no build of its own (a subclassed model, say): its
+            # sub-layers build themselves during the first call, after which it is built.
+            return
+        self.build(_shape_of(inputs))
 
     def _resolve_training(self, kwargs):
         if "training" in kwargs:
@@ -559,7 +607,10 @@ class Layer:
         training = self._resolve_training(kwargs)
 
         if symbolic:
-            # No kernel runs: the output is a shape and a dtype, and the call is recorded.
+            # No kernel runs: the output is a shape and a dtype, and the call is recorded
+            # (with the input's mask, None for a symbolic tensor, as Keras records it).
+            if "mask" in self._call_parameters and "mask" not in kwargs:
+                kwargs["mask"] = None
             outputs = self.compute_output_spec(*args, **kwargs)
             Node(self, args, kwargs, outputs)
             return outputs
@@ -570,9 +621,13 @@ class Layer:
         _training_contexts.append(training)
         try:
             with _NameScope(self):
+                if not self.built:
+                    self._path = current_path()
                 outputs = self.call(*args, **kwargs)
         finally:
             _training_contexts.pop()
+        if not self.built:
+            self._record_built(_shape_of(inputs))
         if self.activity_regularizer is not None:
             for output in flatten(outputs):
                 if isinstance(output, Tensor):

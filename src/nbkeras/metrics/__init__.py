@@ -108,7 +108,7 @@ def deserialize(config, custom_objects=None):
         inner = {key: deserialize(value, custom_objects) if _is_function_config(value) else value
                  for key, value in config["config"].items()}
         config = {**config, "config": inner}
-    return serialization_lib.deserialize_keras_object(config, ALL_OBJECTS_DICT, custom_objects,
+    return serialization_lib.deserialize_from_table(config, ALL_OBJECTS_DICT, custom_objects,
                                                       kind="metric")
 
 

@@ -4,11 +4,13 @@ Each differentiable op is a primitive (forward + backward) registered in ``nbker
 the modules group them by family: elementwise, reductions, shape, linalg, nn, core.
 """
 
+from nbkeras.ops import image
 from nbkeras.ops.attention import dot_product_attention
 from nbkeras.ops.convolution import conv, conv_transpose, depthwise_conv, separable_conv
 from nbkeras.ops.core import (
     arange,
     cast,
+    convert_to_numpy,
     convert_to_tensor,
     dtype,
     eye,
@@ -51,6 +53,7 @@ from nbkeras.ops.elementwise import (
     not_equal,
     power,
     round,
+    rsqrt,
     sign,
     sqrt,
     square,
@@ -74,6 +77,7 @@ from nbkeras.ops.nn import (
     leaky_relu,
     log_sigmoid,
     log_softmax,
+    normalize,
     relu,
     relu6,
     selu,
@@ -93,10 +97,32 @@ from nbkeras.ops.nn import (
     tanh_shrink,
     threshold,
 )
-from nbkeras.ops.normalization import batch_normalization, layer_normalization, moments
-from nbkeras.ops.pooling import average_pool, max_pool
-from nbkeras.ops.reductions import argmax, argmin, logsumexp, max, mean, min, prod, sum
+from nbkeras.ops.normalization import (
+    batch_normalization,
+    layer_normalization,
+    moments,
+    rms_normalization,
+)
+from nbkeras.ops.pooling import (
+    adaptive_average_pool,
+    adaptive_max_pool,
+    average_pool,
+    max_pool,
+)
+from nbkeras.ops.reductions import (
+    all,
+    any,
+    argmax,
+    argmin,
+    logsumexp,
+    max,
+    mean,
+    min,
+    prod,
+    sum,
+)
 from nbkeras.ops.shape import (
+    broadcast_to,
     concatenate,
     expand_dims,
     getitem,

@@ -60,9 +60,9 @@ def attention_mask_array(mask, batch, heads, queries, keys, where="ops.dot_produ
 def dot_product_attention(query, key, value, bias=None, mask=None, scale=None,
                           is_causal=False, flash_attention=None, attn_logits_soft_cap=None):
     """Scaled dot-product attention, as ``keras.ops.dot_product_attention``: query (B, T, N, H),
-    key (B, S, N or fewer heads, H) and value (B, S, same heads, Hv) -> (B, T, N, Hv). ``mask`` (bool, broadcast to
-    (B, N, T, S)) keeps the True entries; ``is_causal`` hides the keys after each query;
-    ``bias`` is added to the logits."""
+    key (B, S, N or fewer heads, H) and value (B, S, same heads, Hv) -> (B, T, N, Hv).
+    ``mask`` (bool, broadcast to (B, N, T, S)) keeps the True entries; ``is_causal`` hides
+    the keys after each query; ``bias`` is added to the logits."""
     from nbkeras.ops import add, einsum, multiply, repeat, softmax, where
 
     if flash_attention:

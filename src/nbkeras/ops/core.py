@@ -105,3 +105,13 @@ def arange(start, stop=None, step=1, dtype=None):
 
 def eye(N, M=None, k=0, dtype=None):  # noqa: N803 - Keras' argument names
     return _constant(np.eye(N, M, k, dtype=dtypes.standardize_dtype(dtype)))
+
+
+def convert_to_numpy(x):
+    """A NumPy array of ``x`` (a tensor, a variable, or anything array-like): a copy that
+    can be written to."""
+    if isinstance(x, Variable):
+        x = x.value
+    if isinstance(x, Tensor):
+        return np.array(x._value, copy=True)
+    return np.array(x)

@@ -232,10 +232,22 @@ def _sqrt_backward(y, g, needs):
     return (K.unary(K.sqrt_grad, g, y),)
 
 
+def _rsqrt_forward(x):
+    y = np.reciprocal(np.sqrt(x))
+    return y, y
+
+
+# d x^(-1/2) / dx = -x^(-3/2) / 2 = -y^3 / 2, and 0 wherever the cotangent is 0 (TensorFlow's
+# rule, as for sqrt: normalize's min(rsqrt(0), 1 / epsilon) sends no NaN back from rsqrt's inf)
+def _rsqrt_backward(y, g, needs):
+    return (np.where(g == 0, np.zeros((), g.dtype), g * (y * y * y) * y.dtype.type(-0.5)),)
+
+
 exp_p = Primitive("exp", _exp_forward, _exp_backward)
 log_p = Primitive("log", _log_forward, _log_backward)
 log1p_p = Primitive("log1p", _log1p_forward, _log1p_backward)
 sqrt_p = Primitive("sqrt", _sqrt_forward, _sqrt_backward)
+rsqrt_p = Primitive("rsqrt", _rsqrt_forward, _rsqrt_backward)
 
 
 def exp(x):
@@ -252,6 +264,11 @@ def log1p(x):
 
 def sqrt(x):
     return sqrt_p(_args.float_tensor(x, "sqrt"))
+
+
+def rsqrt(x):
+    """1 / sqrt(x)."""
+    return rsqrt_p(_args.float_tensor(x, "rsqrt"))
 
 
 # -- clip and where ------------------------------------------------------------------------------

@@ -494,3 +494,30 @@ def _class_labels(target, output, op):
             f"ops.{op}: label {int(labels[bad][0])} is outside the valid range [0, {classes})"
         )
     return labels
+
+
+# -- normalize ------------------------------------------------------------------------------------
+
+
+def normalize(x, axis=-1, order=2, epsilon=None):
+    """``x / max(norm(x), epsilon)`` along ``axis`` (every element with ``axis=None``);
+    ``epsilon`` defaults to ``keras.config.epsilon()``.
+
+    For ``order=2`` it is computed as Keras computes it, ``x * min(rsqrt(sum(x^2)),
+    1 / epsilon)``; other orders divide by the vector p-norm ``sum(|x|^p)^(1/p)``."""
+    from nbkeras.ops import elementwise as el
+    from nbkeras.ops import reductions as red
+    from nbkeras.ops.shape import expand_dims
+
+    if isinstance(order, bool) or not isinstance(order, int) or order < 1:
+        raise ValueError(f"ops.normalize: order must be an int >= 1, got order={order!r}")
+    t = _float(x, "normalize")
+    if t.ndim == 0:
+        t = expand_dims(t, 0)
+    eps = config.epsilon() if epsilon is None else float(epsilon)
+    if order == 2:
+        inverse_norm = el.rsqrt(red.sum(el.square(t), axis=axis, keepdims=True))
+        return t * el.minimum(inverse_norm, 1.0 / eps)
+    norm = red.sum(el.power(el.abs(t), order), axis=axis, keepdims=True)
+    norm = norm if order == 1 else el.power(norm, 1.0 / order)
+    return el.divide(t, el.maximum(norm, eps))

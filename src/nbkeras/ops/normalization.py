@@ -1,6 +1,7 @@
-"""Normalization ops (``keras.ops.moments``, ``batch_normalization``, ``layer_normalization``).
+"""Normalization ops (``keras.ops.moments``, ``batch_normalization``, ``layer_normalization``,
+``rms_normalization``).
 
-Three primitives, each a Numba kernel pair in ``kernels/normalization.py``:
+Four primitives, each a Numba kernel pair in ``kernels/normalization.py``:
 
 - ``moments`` returns the mean and the (biased) variance over some axes. It is one primitive with
   one output that stacks the two statistics; ``ops.moments`` splits it, and the backward takes
@@ -11,6 +12,8 @@ Three primitives, each a Numba kernel pair in ``kernels/normalization.py``:
   also flow through the statistics) and its moving averages at inference.
 - ``layer_normalization`` is fused: statistics and normalisation in one kernel, and the
   backward in one kernel that folds the gradient through the statistics in closed form.
+- ``rms_normalization`` is fused the same way: ``x / sqrt(mean(x^2) + epsilon) * scale``, the
+  root mean square over the normalised axes taking the place of the standard deviation.
 """
 
 import numpy as np
@@ -201,3 +204,53 @@ def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwarg
         params.append(v)
     eps = config.epsilon() if epsilon is None else float(epsilon)
     return layer_normalization_p(t, *params, axes=axes, epsilon=eps)
+
+
+# -- RMS normalization ---------------------------------------------------------------------------
+
+
+def _rms_normalization_forward(x, scale, *, axes, epsilon):
+    layout = _Layout(x.shape, axes)
+    x3 = layout.to_3d(x)
+    out = np.empty_like(x3)
+    rrms = np.empty((x3.shape[0], x3.shape[2]), x.dtype)
+    scale1 = np.ascontiguousarray(scale).reshape(-1)
+    K.rms_normalization_3d(x3, scale1, x.dtype.type(epsilon), out, rrms)
+    return layout.restore(out), (layout, x3, scale1, scale.shape, rrms)
+
+
+def _rms_normalization_backward(saved, g, needs):
+    layout, x3, scale1, scale_shape, rrms = saved
+    dx = np.empty_like(x3)
+    d_scale = np.empty_like(scale1)
+    K.rms_normalization_grad_3d(layout.to_3d(g), x3, scale1, rrms, dx, d_scale)
+    return layout.restore(dx), d_scale.reshape(scale_shape)
+
+
+rms_normalization_p = Primitive(
+    "rms_normalization", _rms_normalization_forward, _rms_normalization_backward
+)
+
+
+def rms_normalization(x, scale=None, axis=-1, epsilon=None):
+    """``x / sqrt(mean(x^2) + epsilon) * scale``, the mean over ``axis`` (an int or a list of
+    ints); ``scale`` spans the normalised axes (default 1), ``epsilon`` defaults to
+    ``keras.config.epsilon()``."""
+    t = _args.float_tensor(x, "rms_normalization")
+    if t.ndim == 0:
+        from nbkeras.ops.shape import expand_dims
+
+        t = expand_dims(t, 0)
+    axes = _args.normalize_axis(axis, t.ndim, "rms_normalization")
+    shape = tuple(t.shape[a] for a in axes)
+    if scale is None:
+        s = Tensor(np.ones(shape, dtype=t._value.dtype))
+    else:
+        s = _args.operands((scale,), ("scale",), "rms_normalization", dtype=t.dtype)[0]
+        if s.size != int(np.prod(shape)):
+            raise ValueError(
+                f"ops.rms_normalization: scale must have the shape of the normalised axes "
+                f"{shape}, got {s.shape}"
+            )
+    eps = config.epsilon() if epsilon is None else float(epsilon)
+    return rms_normalization_p(t, s, axes=axes, epsilon=eps)

@@ -1,4 +1,5 @@
-"""Pooling (``keras.ops.max_pool``, ``keras.ops.average_pool``) on ``kernels/pooling.py``.
+"""Pooling (``keras.ops.max_pool``, ``average_pool``, ``adaptive_max_pool``,
+``adaptive_average_pool``) on ``kernels/pooling.py``.
 
 Windows of ``pool_size`` move by ``strides`` (default: the pool size, so windows do not
 overlap) over 1, 2 or 3 spatial axes; output sizes and the "same" padding split are those of a
@@ -8,6 +9,9 @@ border window is the max of its real elements, and the average divides by their 
 Gradients: max pooling sends each output's cotangent to the element the max came from (on a
 tie, TensorFlow's 1-D and 2-D pooling pick the first in scan order, its 3-D pooling gives the
 full cotangent to every tied element); average pooling spreads it evenly over the window.
+
+Adaptive pooling asks for a number of windows per axis instead of a window size: window i of
+m over n elements covers [floor(i n / m), ceil((i + 1) n / m)).
 """
 
 from nbkeras.autodiff import Primitive
@@ -79,3 +83,43 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
     """The mean over each window's real elements (the padding of "same" is not counted)."""
     return _pool(average_pool_p, "average_pool", inputs, pool_size, strides, padding,
                  data_format)
+
+
+def _adaptive_forward(x, *, mode, output_size):
+    return K.adaptive_pool(x, mode, output_size), x
+
+
+def _adaptive_max_backward(x, g, needs):
+    return (K.adaptive_pool_input_grad(x, g, "max"),)
+
+
+def _adaptive_average_backward(x, g, needs):
+    return (K.adaptive_pool_input_grad(x, g, "average"),)
+
+
+adaptive_max_pool_p = Primitive("adaptive_max_pool", _adaptive_forward, _adaptive_max_backward)
+adaptive_average_pool_p = Primitive(
+    "adaptive_average_pool", _adaptive_forward, _adaptive_average_backward)
+
+
+def _adaptive(prim, mode, op, inputs, output_size, data_format):
+    x = spatial_input(inputs, op)
+    data_format = standardize_data_format(data_format, op)
+    rank = x.ndim - 2
+    output_size = spatial_tuple(output_size, rank, "output_size", op)
+    x = to_channels_last(x, data_format)
+    return to_channels_first(prim(x, mode=mode, output_size=output_size), data_format)
+
+
+def adaptive_max_pool(inputs, output_size, data_format=None):
+    """The max over each of ``output_size`` windows per spatial axis, whatever the input size.
+    inputs: (batch, *spatial, C) for channels_last (1 to 3 spatial axes)."""
+    return _adaptive(adaptive_max_pool_p, "max", "adaptive_max_pool", inputs, output_size,
+                     data_format)
+
+
+def adaptive_average_pool(inputs, output_size, data_format=None):
+    """The mean over each of ``output_size`` windows per spatial axis, whatever the input
+    size."""
+    return _adaptive(adaptive_average_pool_p, "average", "adaptive_average_pool", inputs,
+                     output_size, data_format)

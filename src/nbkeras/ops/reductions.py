@@ -1,4 +1,7 @@
-"""Reductions: sum, mean, max, min, prod, logsumexp (differentiable) and argmax/argmin."""
+"""Reductions: sum, mean, max, min, prod, logsumexp (differentiable), argmax/argmin and the
+logical any/all."""
+
+import builtins
 
 import numpy as np
 
@@ -107,7 +110,7 @@ def _reduction_input(x, axis, op, floats_only=False):
 
 
 def _nonempty(t, axes, op):
-    if any(t.shape[a] == 0 for a in axes):
+    if builtins.any(t.shape[a] == 0 for a in axes):
         raise ValueError(
             f"ops.{op}: cannot reduce an empty axis (shape {t.shape}, axis {axes}); "
             "the result has no identity"
@@ -127,7 +130,7 @@ def mean(x, axis=None, keepdims=False):
 def _extreme(prim, numpy_function, combine, x, axis, keepdims, initial, op):
     t, axes = _reduction_input(x, axis, op)
     keepdims = bool(keepdims)
-    if initial is not None and any(t.shape[a] == 0 for a in axes):
+    if initial is not None and builtins.any(t.shape[a] == 0 for a in axes):
         shape = K.keepdims_shape(t.shape, axes) if keepdims else tuple(
             d for a, d in enumerate(t.shape) if a not in axes
         )
@@ -195,3 +198,20 @@ def argmax(x, axis=None, keepdims=False):
 
 def argmin(x, axis=None, keepdims=False):
     return _arg_extreme(np.argmin, x, axis, keepdims, "argmin")
+
+
+# any and all shadow the builtins in this module: the code above calls builtins.any
+def _logical_reduction(function, x, axis, keepdims, op):
+    t = _args.tensor(x, op)
+    axes = _args.normalize_axis(axis, t.ndim, op)
+    return Tensor(np.asarray(function(t._value, axis=axes, keepdims=bool(keepdims))))
+
+
+def any(x, axis=None, keepdims=False):  # noqa: A001 - Keras' name
+    """True where any element along ``axis`` is non-zero (a bool tensor; no gradient)."""
+    return _logical_reduction(np.any, x, axis, keepdims, "any")
+
+
+def all(x, axis=None, keepdims=False):  # noqa: A001 - Keras' name
+    """True where every element along ``axis`` is non-zero (a bool tensor; no gradient)."""
+    return _logical_reduction(np.all, x, axis, keepdims, "all")

@@ -144,6 +144,37 @@ def stack(x, axis=0):
     return concatenate([expand_dims(t, a) for t in tensors], axis=a)
 
 
+def _broadcast_to_forward(x, *, shape):
+    return np.broadcast_to(x, shape), None
+
+
+# Each input element is copied to every position it was stretched over: the tape's
+# sum_to_shape adds the copies' cotangents back, so the cotangent passes through unchanged.
+def _broadcast_to_backward(saved, g, needs):
+    return (g,)
+
+
+broadcast_to_p = Primitive("broadcast_to", _broadcast_to_forward, _broadcast_to_backward)
+
+
+def broadcast_to(x, shape):
+    """``x`` stretched to ``shape`` by NumPy's broadcasting rules (axes added in front, axes
+    of length 1 repeated); raises ValueError naming both shapes when they do not fit."""
+    t = _args.tensor(x, "broadcast_to")
+    shape = tuple(int(d) for d in shape)
+    try:
+        np.broadcast_shapes(t.shape, shape)
+        if len(shape) < t.ndim or np.broadcast_shapes(t.shape, shape) != shape:
+            raise ValueError
+    except ValueError:
+        raise ValueError(
+            f"ops.broadcast_to: cannot broadcast a tensor of shape {t.shape} to shape {shape}"
+        ) from None
+    if t._value.dtype.kind != "f":
+        return Tensor(np.broadcast_to(t._value, shape).copy())
+    return broadcast_to_p(t, shape=shape)
+
+
 def _take_forward(x, *, indices, axis):
     return np.take(x, indices, axis=axis), (x.shape, indices, axis)
 

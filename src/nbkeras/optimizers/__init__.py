@@ -24,6 +24,15 @@ ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in ALL_OBJECTS}
 """Names that ``get`` and ``deserialize`` accept, lower case ("sgd", "rmsprop", "adam", ...)."""
 
 
+# Names that tutorials use for optimizers Keras has no name for, and what to write instead.
+_BLOG_NAMES = {
+    "sgdm": "SGD with momentum has no name of its own: pass "
+            "keras.optimizers.SGD(learning_rate=0.01, momentum=0.9).",
+    "nag": "Nesterov's accelerated gradient has no name of its own: pass "
+           "keras.optimizers.SGD(learning_rate=0.01, momentum=0.9, nesterov=True).",
+}
+
+
 def serialize(optimizer):
     """``{"module", "class_name", "config", "registered_name"}``, as Keras writes it."""
     return {"module": "keras.optimizers", "class_name": type(optimizer).__name__,
@@ -44,6 +53,8 @@ def deserialize(config, custom_objects=None):
     else:
         close = difflib.get_close_matches(name.lower(), list(ALL_OBJECTS_DICT), n=3, cutoff=0.5)
         hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        if name.lower() in _BLOG_NAMES:
+            hint = f" {_BLOG_NAMES[name.lower()]}"
         raise ValueError(f"Could not interpret optimizer identifier: {name!r}.{hint} Known "
                          f"optimizers: {', '.join(sorted(ALL_OBJECTS_DICT))}")
     return cls.from_config(dict(config.get("config", {})), custom_objects=custom_objects)

@@ -116,9 +116,17 @@ class BaseOptimizer:
                 f"{where}: the `lr` argument is deprecated, use `learning_rate` instead",
                 DeprecationWarning, stacklevel=3)
             learning_rate = kwargs.pop("lr")
-        if kwargs.pop("decay", None) is not None:
-            warnings.warn("Argument `decay` is no longer supported and will be ignored.",
-                          UserWarning, stacklevel=3)
+        decay = kwargs.pop("decay", None)
+        if decay is not None:
+            # Keras 3 warns and ignores it; nbkeras runs Keras 2 code as Keras 2 ran it.
+            warnings.warn(
+                "Argument `decay` is no longer supported in Keras 3, which ignores it. nbkeras "
+                "applies it as Keras 2 did: lr / (1 + decay * iterations). In Keras 3, write "
+                "learning_rate=keras.optimizers.schedules.InverseTimeDecay(lr, decay_steps=1, "
+                "decay_rate=decay)", UserWarning, stacklevel=3)
+            if isinstance(decay, bool) or not isinstance(decay, (int, float)) or decay < 0:
+                raise ValueError(f"{where}: `decay` must be a number >= 0; received "
+                                 f"decay={decay!r}")
         if kwargs:
             raise ValueError(f"{where}: argument(s) not recognized: {kwargs}")
         clip_arguments = {"clipnorm": clipnorm, "clipvalue": clipvalue,
@@ -159,6 +167,7 @@ class BaseOptimizer:
         self.ema_overwrite_frequency = ema_overwrite_frequency
         self.loss_scale_factor = loss_scale_factor
         self.gradient_accumulation_steps = gradient_accumulation_steps
+        self.decay = float(decay) if decay else None
         self.built = False
         self._variables = []
         self._trainable_variables = []
@@ -230,6 +239,43 @@ class BaseOptimizer:
                     self.add_variable_from_reference(variable, "gradient_accumulator"))
         self._trainable_variables = list(variables)
         self.built = True
+
+    def get_weights(self):
+        """Keras 2's optimizer state: the iteration count, then every slot (Keras 3 removed
+        ``get_weights``; read ``optimizer.variables``, which also holds the learning rate)."""
+        return [v.numpy() for v in self._variables if v is not self._learning_rate]
+
+    def set_weights(self, weights):
+        """Assign the optimizer's state: either every variable (Keras 3: iteration, learning
+        rate, slots) or Keras 2's list without the learning rate. The optimizer must be built,
+        and every shape must match."""
+        if not self.built:
+            raise ValueError(
+                "You are calling `set_weights()` on an optimizer that has not yet been built. "
+                "Please call `optimizer.build(trainable_variables)` to create the optimizer "
+                "weights before calling `set_weights()`."
+            )
+        weights = [np.asarray(w) for w in weights]
+        everything = self._variables
+        keras_2 = [v for v in everything if v is not self._learning_rate]
+        if len(weights) == len(everything):
+            targets = everything
+        elif len(weights) == len(keras_2):
+            targets = keras_2
+        else:
+            raise ValueError(
+                f"{self.name}.set_weights: got {len(weights)} arrays, but the optimizer has "
+                f"{len(everything)} variables {[v.name for v in everything]} (or "
+                f"{len(keras_2)} without the learning rate, as Keras 2's get_weights lists them)"
+            )
+        for variable, value in zip(targets, weights, strict=True):
+            if tuple(variable.shape) != value.shape:
+                raise ValueError(
+                    f"Optimizer variable {variable.path} has shape {tuple(variable.shape)} "
+                    f"not compatible with provided weight shape {value.shape}."
+                )
+        for variable, value in zip(targets, weights, strict=True):
+            variable.assign(value.astype(variable.dtype))
 
     def _get_variable_index(self, variable):
         return self._index[id(variable)]
@@ -380,6 +426,9 @@ class BaseOptimizer:
     def _clip_decay_update(self, grads, variables):
         grads = self._clip_gradients(grads)
         learning_rate = self.learning_rate  # read once: a schedule sees the count before + 1
+        if self.decay:  # Keras 2's decay, on the count before this step
+            learning_rate = np.float32(float(np.asarray(learning_rate)) / (
+                1.0 + self.decay * int(self._iterations)))
         self._apply_weight_decay(variables, learning_rate)
         self._backend_update_step(grads, variables, learning_rate)
 
@@ -504,6 +553,7 @@ class BaseOptimizer:
             "ema_overwrite_frequency": self.ema_overwrite_frequency,
             "loss_scale_factor": self.loss_scale_factor,
             "gradient_accumulation_steps": self.gradient_accumulation_steps,
+            **({"decay": self.decay} if self.decay else {}),  # only Keras 2 code sets it
         }
 
     @classmethod

@@ -20,7 +20,7 @@ def serialize(regularizer):
 
 
 def deserialize(config, custom_objects=None):
-    return serialization_lib.deserialize_keras_object(
+    return serialization_lib.deserialize_from_table(
         config, ALL_OBJECTS_DICT, custom_objects, kind="regularizer")
 
 

@@ -6,13 +6,11 @@ import difflib
 def unknown_identifier(kind, identifier, valid_names):
     """A ValueError for an identifier that names nothing, listing the closest valid names
     (or all of them when none is close): ``kind`` says what was looked for, e.g. "loss"."""
-    names = sorted(valid_names)
+    names = sorted(set(valid_names))
     close = difflib.get_close_matches(str(identifier), names, n=3, cutoff=0.6)
-    if close:
-        hint = "did you mean " + ", ".join(repr(n) for n in close) + "?"
-    else:
-        hint = "valid names are " + ", ".join(repr(n) for n in names)
-    return ValueError(f"Could not interpret {kind} identifier: {identifier!r}; {hint}")
+    hint = ("did you mean " + ", ".join(repr(n) for n in close) + "? ") if close else ""
+    listing = "valid names are " + ", ".join(repr(n) for n in names)
+    return ValueError(f"Could not interpret {kind} identifier: {identifier!r}; {hint}{listing}")
 
 
 def lookup(kind, identifier, table, custom_objects=None):

@@ -86,14 +86,16 @@ def output_lengths(layer, input_shape, spatial):
 
 
 def weight_options_config(layer, weights=("kernel", "bias")):
-    """The configuration entries of the activation, the bias flag, the activity regularizer,
-    and the initializer, regularizer and constraint of each of ``weights``."""
-    config = {"activation": activations.serialize(layer.activation), "use_bias": layer.use_bias,
-              "activity_regularizer": serialize(layer.activity_regularizer)}
-    for weight in weights:
-        for option in _OPTION_GETTERS:
+    """The configuration entries of the activation, the bias flag, and the initializers, the
+    regularizers (then the activity regularizer) and the constraints of ``weights``, in
+    Keras' order."""
+    config = {"activation": activations.serialize(layer.activation), "use_bias": layer.use_bias}
+    for option in _OPTION_GETTERS:
+        for weight in weights:
             key = f"{weight}_{option}"
             config[key] = serialize(getattr(layer, key))
+        if option == "regularizer":
+            config["activity_regularizer"] = serialize(layer.activity_regularizer)
     return config
 
 

@@ -1,4 +1,5 @@
-"""``BaseConvTranspose``: the transposed convolutions (Conv2DTranspose).
+"""``BaseConvTranspose``: the transposed convolutions (Conv1DTranspose, Conv2DTranspose,
+Conv3DTranspose).
 
 A transposed convolution runs a convolution backwards: it is the input gradient of the
 convolution that maps the output's shape to the input's, so each input pixel spreads

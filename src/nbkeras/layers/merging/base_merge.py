@@ -2,10 +2,15 @@
 
 Elementwise merges broadcast like NumPy over the non-batch axes; inputs of different ranks are
 first given extra axes of size 1 after the batch axis.
+
+Masks: an entry of the result counts where it counts in any input (``compute_mask``, an "or");
+without a mask on every input there is none. Maximum and Minimum also keep masked entries out
+of the arithmetic (``_apply_merge_op_and_or_mask``): where one input is masked the other's
+value is used, so a padded step cannot win the maximum.
 """
 
 from nbkeras import ops
-from nbkeras.layers.layer import Layer
+from nbkeras.layers.layer import Layer, keras_mask
 
 
 class Merge(Layer):
@@ -41,6 +46,31 @@ class Merge(Layer):
 
     def _merge_function(self, inputs):
         raise NotImplementedError
+
+    def _apply_merge_op_and_or_mask(self, op_fn, inputs):
+        """Fold ``op_fn`` over the inputs, each masked entry replaced by the running result
+        (and a masked running result by the input), as Keras' Maximum and Minimum do; the
+        output's mask is the "or" of the masks when every input has one."""
+        output = output_mask = None
+        for x in inputs:
+            mask = keras_mask(x)
+            if mask is not None:
+                mask = ops.broadcast_to(ops.expand_dims(mask, -1), x.shape)
+            if output is None:
+                output, output_mask = x, mask
+                continue
+            if mask is not None:
+                x = ops.where(mask, x, output)
+            if output_mask is not None:
+                output = ops.where(output_mask, output, x)
+            if mask is not None and output_mask is not None:
+                output_mask = ops.logical_or(output_mask, mask)
+            else:
+                output_mask = None
+            output = op_fn(output, x)
+        if output_mask is not None:
+            output._keras_mask = ops.any(output_mask, axis=-1)
+        return output
 
     def _elementwise_shape(self, shape1, shape2):
         """The broadcast of two per-sample shapes (None matches anything)."""

@@ -11,11 +11,17 @@ import copy
 
 from nbkeras import ops
 from nbkeras.keras_tensor import KerasTensor
+from nbkeras.layers.core.wrapper import deserialize_layer
 from nbkeras.layers.layer import Layer
-from nbkeras.layers.rnn._wrapper import clone_layer, deserialize_layer
 from nbkeras.saving import serialization_lib
 
 MERGE_MODES = ("sum", "mul", "ave", "concat", None)
+
+
+def clone_layer(layer, **overrides):
+    """A fresh, unbuilt copy of ``layer`` from its config, some entries replaced (Keras
+    recreates the wrapped layer the same way, so that it carries no state over)."""
+    return type(layer).from_config({**layer.get_config(), **overrides})
 
 
 def _without_prefix(name, prefix):

@@ -17,9 +17,9 @@ active); otherwise, and for any other cell, the loop below calls the cell step b
 
 from nbkeras import ops
 from nbkeras.keras_tensor import KerasTensor
+from nbkeras.layers.core.wrapper import deserialize_layer
 from nbkeras.layers.layer import Layer, keras_mask
 from nbkeras.layers.node import flatten
-from nbkeras.layers.rnn._wrapper import deserialize_layer
 from nbkeras.layers.rnn.dropout_rnn_cell import DropoutRNNCell
 from nbkeras.layers.rnn.stacked_rnn_cells import StackedRNNCells
 from nbkeras.saving import serialization_lib

@@ -6,6 +6,7 @@ on; the stack's state is the list of every cell's states and its output the last
 """
 
 from nbkeras import ops
+from nbkeras.layers.core.wrapper import deserialize_layer
 from nbkeras.layers.layer import Layer
 from nbkeras.saving import serialization_lib
 
@@ -89,8 +90,6 @@ class StackedRNNCells(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from nbkeras.layers.rnn._wrapper import deserialize_layer
-
         config = dict(config)
         cells = [deserialize_layer(c, custom_objects) for c in config.pop("cells")]
         return cls(cells, **config)

@@ -8,8 +8,8 @@ sees each step's batch separately.
 """
 
 from nbkeras import ops
+from nbkeras.layers.core.wrapper import Wrapper
 from nbkeras.layers.layer import Layer
-from nbkeras.layers.rnn._wrapper import Wrapper
 
 
 class TimeDistributed(Wrapper):
