@@ -8,6 +8,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).parent))
 import bench_conv  # noqa: E402
 import bench_foundation  # noqa: E402
 import bench_optimizers  # noqa: E402
+import bench_recurrent  # noqa: E402
 import bench_training  # noqa: E402
 
 if __name__ == "__main__":
@@ -16,3 +17,4 @@ if __name__ == "__main__":
     bench_optimizers.main()
     bench_conv.main()
     bench_training.main()
+    bench_recurrent.main()

@@ -6,6 +6,13 @@ from nbkeras.layers.activations.leaky_relu import LeakyReLU
 from nbkeras.layers.activations.prelu import PReLU
 from nbkeras.layers.activations.relu import ReLU
 from nbkeras.layers.activations.softmax import Softmax
+from nbkeras.layers.attention.additive_attention import AdditiveAttention
+from nbkeras.layers.attention.attention import Attention
+from nbkeras.layers.attention.grouped_query_attention import (
+    GroupedQueryAttention,
+    GroupQueryAttention,
+)
+from nbkeras.layers.attention.multi_head_attention import MultiHeadAttention
 from nbkeras.layers.convolutional.conv1d import Conv1D, Convolution1D
 from nbkeras.layers.convolutional.conv1d_transpose import Conv1DTranspose, Convolution1DTranspose
 from nbkeras.layers.convolutional.conv2d import Conv2D, Convolution2D
@@ -17,6 +24,7 @@ from nbkeras.layers.convolutional.depthwise_conv2d import DepthwiseConv2D
 from nbkeras.layers.convolutional.separable_conv1d import SeparableConv1D, SeparableConvolution1D
 from nbkeras.layers.convolutional.separable_conv2d import SeparableConv2D, SeparableConvolution2D
 from nbkeras.layers.core.dense import Dense
+from nbkeras.layers.core.einsum_dense import EinsumDense
 from nbkeras.layers.core.embedding import Embedding
 from nbkeras.layers.core.identity import Identity
 from nbkeras.layers.core.lambda_layer import Lambda
@@ -95,6 +103,16 @@ from nbkeras.layers.reshaping.up_sampling3d import UpSampling3D
 from nbkeras.layers.reshaping.zero_padding1d import ZeroPadding1D
 from nbkeras.layers.reshaping.zero_padding2d import ZeroPadding2D
 from nbkeras.layers.reshaping.zero_padding3d import ZeroPadding3D
+from nbkeras.layers.rnn.bidirectional import Bidirectional
+from nbkeras.layers.rnn.conv_lstm1d import ConvLSTM1D
+from nbkeras.layers.rnn.conv_lstm2d import ConvLSTM2D
+from nbkeras.layers.rnn.conv_lstm3d import ConvLSTM3D
+from nbkeras.layers.rnn.gru import GRU, GRUCell
+from nbkeras.layers.rnn.lstm import LSTM, LSTMCell
+from nbkeras.layers.rnn.rnn import RNN
+from nbkeras.layers.rnn.simple_rnn import SimpleRNN, SimpleRNNCell
+from nbkeras.layers.rnn.stacked_rnn_cells import StackedRNNCells
+from nbkeras.layers.rnn.time_distributed import TimeDistributed
 
 
 def layer_classes():

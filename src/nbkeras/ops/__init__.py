@@ -5,6 +5,7 @@ the modules group them by family: elementwise, reductions, shape, linalg, nn, co
 """
 
 from nbkeras.ops import image
+from nbkeras.ops.attention import dot_product_attention
 from nbkeras.ops.convolution import conv, conv_transpose, depthwise_conv, separable_conv
 from nbkeras.ops.core import (
     arange,
@@ -60,7 +61,7 @@ from nbkeras.ops.elementwise import (
     true_divide,
     where,
 )
-from nbkeras.ops.linalg import matmul
+from nbkeras.ops.linalg import einsum, matmul
 from nbkeras.ops.nn import (
     binary_crossentropy,
     categorical_crossentropy,

@@ -1,4 +1,5 @@
-"""Matrix multiplication (``keras.ops.matmul``), on the BLAS kernel in ``kernels/matmul.py``."""
+"""Matrix multiplication (``keras.ops.matmul``), on the BLAS kernel in ``kernels/matmul.py``, and
+Einstein summation (``keras.ops.einsum``), on NumPy's BLAS-backed ``einsum``."""
 
 import numpy as np
 
@@ -59,3 +60,132 @@ def matmul(x1, x2):
     if t2.ndim == 1:
         return squeeze(matmul(t1, expand_dims(t2, 1)), -1)
     return matmul_p(t1, t2)
+
+
+# -- einsum -----------------------------------------------------------------------------------
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _explicit_subscripts(subscripts, shapes):
+    """``subscripts`` with every ``...`` spelled out in unused letters and the output written
+    explicitly: "...i,ij->...j" on shapes (2, 3, 4), (4, 5) gives (["abi", "ij"], "abj")."""
+    subscripts = subscripts.replace(" ", "")
+    inputs, arrow, output = subscripts.partition("->")
+    operands = inputs.split(",")
+    if len(operands) != len(shapes):
+        raise ValueError(
+            f"ops.einsum: the subscripts {subscripts!r} name {len(operands)} operands, but "
+            f"{len(shapes)} were given"
+        )
+    free = [c for c in _LETTERS if c not in subscripts]
+    widest = max((len(s) - len(op.replace("...", "")) for op, s in zip(operands, shapes,
+                                                                        strict=True)
+                  if "..." in op), default=0)
+    ellipsis = "".join(free[:widest])
+    explicit = []
+    for op, shape in zip(operands, shapes, strict=True):
+        if "..." in op:
+            n = len(shape) - len(op.replace("...", ""))
+            op = op.replace("...", ellipsis[widest - n:] if n else "")
+        if len(op) != len(shape):
+            raise ValueError(
+                f"ops.einsum: the subscripts {op!r} do not match an operand of shape {shape}"
+            )
+        explicit.append(op)
+    if not arrow:  # implicit output: the letters used once, in alphabetical order
+        counts = {c: "".join(explicit).count(c) for c in "".join(explicit)}
+        output = ellipsis + "".join(sorted(c for c, n in counts.items()
+                                           if n == 1 and c not in ellipsis))
+    else:
+        output = output.replace("...", ellipsis)
+    for op in explicit:
+        if len(set(op)) != len(op):
+            raise ValueError(
+                f"ops.einsum: repeated subscripts within one operand ({op!r}, a diagonal) are "
+                "not supported"
+            )
+    return explicit, output
+
+
+def _as_matrix_product(inputs, output):
+    """The number of contracted axes k when the einsum is a plain matrix product, "F K, K O ->
+    F O" (the input's last k axes against the kernel's first k, as in every projection of
+    EinsumDense and MultiHeadAttention); else None."""
+    if len(inputs) != 2:
+        return None
+    a, b = inputs
+    for k in range(1, min(len(a), len(b)) + 1):
+        if a[-k:] == b[:k] and output == a[:-k] + b[k:] and not set(a[:-k]) & set(b[k:]):
+            return k
+    return None
+
+
+def _einsum_forward(*operands, inputs, output):
+    saved = (operands, inputs, output)
+    k = _as_matrix_product(inputs, output)
+    if k is not None:  # one GEMM on reshaped operands, no transposes
+        a, b = operands
+        free, out = a.shape[:a.ndim - k], b.shape[k:]
+        contracted = int(np.prod(b.shape[:k], dtype=np.int64))
+        product = K.matmul(np.ascontiguousarray(a).reshape(-1, contracted),
+                           np.ascontiguousarray(b).reshape(contracted, -1))
+        return product.reshape(free + out), saved
+    equation = ",".join(inputs) + "->" + output
+    return np.einsum(equation, *operands, optimize=True), saved
+
+
+# The einsum is linear in each operand: the cotangent of operand i is the einsum of ḡ (with the
+# output's subscripts) and the other operands, back to operand i's subscripts. A letter only
+# operand i has was summed away, so its cotangent is the same along that axis: broadcast.
+def _einsum_backward(saved, g, needs):
+    operands, inputs, output = saved
+    k = _as_matrix_product(inputs, output)
+    if k is not None:  # Y = A B as matrices: Ā = Ȳ B^T, B̄ = A^T Ȳ
+        a, b = operands
+        contracted = int(np.prod(b.shape[:k], dtype=np.int64))
+        a2 = np.ascontiguousarray(a).reshape(-1, contracted)
+        b2 = np.ascontiguousarray(b).reshape(contracted, -1)
+        g2 = np.ascontiguousarray(g).reshape(a2.shape[0], b2.shape[1])
+        # the BLAS the kernels use (SciPy's OpenBLAS), not NumPy's second copy of it: two
+        # libraries' thread pools spinning at once slowed these products down 4x on 2 cores
+        ga = K.matmul(g2, _swap(b2)).reshape(a.shape) if needs[0] else None
+        gb = K.matmul(_swap(a2), g2).reshape(b.shape) if needs[1] else None
+        return ga, gb
+    grads = []
+    for i, (subscripts, needed) in enumerate(zip(inputs, needs, strict=True)):
+        if not needed:
+            grads.append(None)
+            continue
+        others = [op for j, op in enumerate(inputs) if j != i]
+        present = set(output).union(*others)
+        kept = "".join(c for c in subscripts if c in present)
+        equation = ",".join([output, *others]) + "->" + kept
+        grad = np.einsum(equation, g, *[a for j, a in enumerate(operands) if j != i],
+                         optimize=True)
+        if kept != subscripts:
+            shape = operands[i].shape
+            grad = grad.reshape([shape[k] if c in present else 1
+                                 for k, c in enumerate(subscripts)])
+            grad = np.broadcast_to(grad, shape)
+        grads.append(np.ascontiguousarray(grad, dtype=g.dtype))
+    return tuple(grads)
+
+
+einsum_p = Primitive("einsum", _einsum_forward, _einsum_backward)
+
+
+def einsum(subscripts, *operands, **kwargs):
+    """Einstein summation (``keras.ops.einsum``): ``einsum("btd,dk->btk", x, w)`` is a matrix
+    product over the last axis. Products of two operands run on BLAS (NumPy's ``einsum`` with
+    ``optimize=True``). Broadcasting ``...`` is supported; repeated subscripts within one
+    operand (diagonals) are not."""
+    if kwargs:
+        raise TypeError(f"ops.einsum: unexpected keyword arguments {sorted(kwargs)}")
+    names = tuple(f"operand {i}" for i in range(len(operands)))
+    tensors = _args.operands(operands, names, "einsum")
+    inputs, output = _explicit_subscripts(subscripts, [t.shape for t in tensors])
+    if tensors[0]._value.dtype.kind != "f":
+        equation = ",".join(inputs) + "->" + output
+        return Tensor(np.einsum(equation, *[t._value for t in tensors]))
+    return einsum_p(*tensors, inputs=tuple(inputs), output=output)

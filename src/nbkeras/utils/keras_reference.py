@@ -284,3 +284,130 @@ def check_layer_case(case, rtol=1e-4):
     for i, weight in enumerate(layer.get_weights()):
         assert_matches_keras(weight, case.array(f"after/w{i}"), rtol, f"{case.id} weight {i}")
     return layer, out
+
+
+def make_layer_from_spec(spec, custom_objects=None):
+    """The layer a ``recurrent`` or ``attention`` reference case describes (``spec``: class,
+    kwargs, and nested layers or cells passed to the constructor)."""
+    from nbkeras import layers
+
+    kwargs = dict(spec.get("kwargs", {}))
+    for name, nested in spec.get("nested", {}).items():
+        kwargs[name] = ([make_layer_from_spec(s, custom_objects) for s in nested]
+                        if isinstance(nested, list) else make_layer_from_spec(nested,
+                                                                              custom_objects))
+    cls = (custom_objects or {}).get(spec["class"]) or getattr(layers, spec["class"])
+    return cls(**kwargs)
+
+
+def _flat_outputs(out):
+    if isinstance(out, (list, tuple)):
+        return [leaf for item in out for leaf in _flat_outputs(item)]
+    return [out]
+
+
+def run_call_case(case, custom_objects=None):
+    """Replay a ``recurrent``/``attention`` reference case on nbkeras (see
+    tools/reference/_call_cases.py): build the layer by calling it once, load Keras' weights,
+    reset its states, then make every call, the last one under a tape. Returns
+    (layer, outputs of each call, tape, the cotangent-weighted sum of the last outputs,
+    the input tensors by name)."""
+    import nbkeras as keras
+    from nbkeras import ops
+
+    keys = []
+    for call in case["calls"]:
+        for arg in [*call.get("args", []), *call.get("kwargs", {}).values()]:
+            keys.extend([arg["array"]] if "array" in arg else arg.get("arrays", []))
+    tensors = {k: ops.convert_to_tensor(case.array(k)) for k in dict.fromkeys(keys)}
+
+    def resolve(arg):
+        if "array" in arg:
+            return tensors[arg["array"]]
+        if "arrays" in arg:
+            return [tensors[k] for k in arg["arrays"]]
+        return arg["value"]
+
+    def run(call):
+        args = [resolve(a) for a in call.get("args", [])]
+        kwargs = {k: resolve(a) for k, a in call.get("kwargs", {}).items()}
+        return layer(*args, **kwargs)
+
+    layer = make_layer_from_spec(case["spec"], custom_objects)
+    run(case["calls"][0])
+    layer.set_weights([case.array(f"w{i}") for i in range(case["n_weights"])])
+    if getattr(layer, "stateful", False):
+        layer.reset_states()
+    results = []
+    for c, call in enumerate(case["calls"]):
+        with keras.GradientTape(persistent=True) as tape:
+            tape.watch([t for t in tensors.values() if t.dtype.startswith("float")])
+            outputs = _flat_outputs(run(call))
+            if c == len(case["calls"]) - 1:
+                total = ops.sum(ops.stack([
+                    ops.sum(ops.multiply(o, case.array(f"cotangent{k}")))
+                    for k, o in enumerate(outputs)]))
+        results.append(outputs)
+    return layer, results, tape, total, tensors
+
+
+def check_call_case(case, rtol=1e-4, custom_objects=None):
+    """Run a ``recurrent``/``attention`` reference case on nbkeras and assert it matches Keras:
+    the weights' names and order, every output of every call, the gradients of the last call
+    with respect to every float input and every trainable weight, and the losses. Returns the
+    layer and the outputs of each call."""
+    import re
+
+    layer, results, tape, total, tensors = run_call_case(case, custom_objects)
+
+    def plain(path):  # Keras numbers repeated names (lstm_cell_2): compare without numbers
+        return re.sub(r"_\d+(?=/|$)", "", path.split("/", 1)[1])
+
+    assert [plain(w.path) for w in layer.weights] == [
+        re.sub(r"_\d+(?=/|$)", "", p) for p in case["weight_paths"]], (
+        f"{case.id}: weights {[w.path for w in layer.weights]}")
+    for c, outputs in enumerate(results):
+        assert len(outputs) == case["n_outputs"][c], f"{case.id}: {len(outputs)} outputs"
+        for k, o in enumerate(outputs):
+            assert o.dtype == "float32", f"{case.id}: output {k} is {o.dtype}"
+            assert_matches_keras(o, case.array(f"call{c}/out{k}"), rtol,
+                                 f"{case.id} call {c} output {k}")
+    trainable = {id(w) for w in layer.trainable_weights}
+    assert [i for i, w in enumerate(layer.weights) if id(w) in trainable] == \
+        case["trainable_weights"], f"{case.id}: trainable weights"
+    sources = {k: t for k, t in tensors.items() if t.dtype.startswith("float")}
+    sources.update({f"w{i}": layer.weights[i] for i in case["trainable_weights"]})
+    # Some gradients are exactly zero in exact arithmetic (the key projection's bias shifts
+    # every logit of a row by the same amount, which softmax ignores): both frameworks then
+    # return rounding noise, compared only as "negligible against the case's gradients".
+    floor = 1e-5 * max([float(np.max(np.abs(case.array(f"grad/{n}")))) for n in sources
+                        if case.has_array(f"grad/{n}")] or [0.0])
+    for name, source in sources.items():
+        grad = tape.gradient(total, source)
+        if case.has_array(f"grad/{name}"):
+            assert grad is not None, f"{case.id}: no gradient for {name}"
+            expected = case.array(f"grad/{name}")
+            if np.max(np.abs(expected)) < floor:
+                assert np.max(np.abs(grad.numpy())) < floor, (
+                    f"{case.id}: gradient {name} should vanish, got {grad.numpy()}")
+                continue
+            assert_matches_keras(grad, expected, rtol, f"{case.id} gradient {name}")
+        else:
+            assert grad is None or not np.any(grad.numpy()), (
+                f"{case.id}: Keras has no gradient for {name}")
+    losses = layer.losses
+    assert len(losses) == case["n_losses"], f"{case.id}: {len(losses)} losses"
+    for i, loss in enumerate(losses):
+        assert_matches_keras(loss, case.array(f"loss{i}"), rtol, f"{case.id} loss {i}")
+    return layer, results
+
+
+def comparable_config(config):
+    """A layer config without what differs from process to process: names (Keras numbers
+    repeated ones) and Keras' ``build_config`` of nested layers; tuples as JSON lists."""
+    if isinstance(config, dict):
+        return {k: comparable_config(v) for k, v in config.items()
+                if k not in ("name", "build_config")}
+    if isinstance(config, (list, tuple)):
+        return [comparable_config(v) for v in config]
+    return config

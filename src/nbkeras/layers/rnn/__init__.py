@@ -1,0 +1,1 @@
+"""Recurrent layers (``keras.layers.RNN``, ``LSTM``, ``GRU``, ...), one module each."""
