@@ -772,5 +772,43 @@ class Layer:
     def from_config(cls, config):
         return cls(**config)
 
+    # -- saving ---------------------------------------------------------------------------------
+    def save_own_variables(self, store):
+        """Write this layer's own variables (not its sub-layers') into ``store`` as ``"0"``,
+        ``"1"``, ...: the trainable ones in creation order, then the others (Keras' order,
+        which ``saving_lib`` writes to the ``vars/`` group of the layer)."""
+        for i, variable in enumerate(self._trainable_variables + self._non_trainable_variables):
+            store[str(i)] = variable.numpy()
+
+    def load_own_variables(self, store):
+        """Assign the arrays ``save_own_variables`` wrote. Every count and shape is checked
+        before anything is assigned, so a layer that does not fit is left as it was."""
+        own = self._trainable_variables + self._non_trainable_variables
+        if len(store.keys()) != len(own):
+            if not own and not self.built:
+                raise ValueError(
+                    f"Layer '{self.name}' was never built and thus it doesn't have any "
+                    f"variables. However the weights file lists {len(store.keys())} variables "
+                    "for this layer. Give the layer a build() method that creates all of its "
+                    "state (that of its sub-layers included), or a build_from_config() that "
+                    "rebuilds it from get_build_config()."
+                )
+            raise ValueError(
+                f"Layer '{self.name}' expected {len(own)} variables, but received "
+                f"{len(store.keys())} variables during loading. Expected: "
+                f"{[v.name for v in own]}"
+            )
+        values = [store[str(i)] for i in range(len(own))]
+        for variable, value in zip(own, values, strict=True):
+            if tuple(variable.shape) != tuple(value.shape):
+                raise ValueError(
+                    f"Layer '{self.name}' (of type {type(self).__name__}): its weight "
+                    f"'{variable.name}' has shape {tuple(variable.shape)}, but the saved value "
+                    f"has shape {tuple(value.shape)}. The saved model's layer was built for "
+                    "other inputs or with other arguments."
+                )
+        for variable, value in zip(own, values, strict=True):
+            variable.assign(value)
+
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"

@@ -93,6 +93,11 @@ _MODULE_TABLES = {
 }
 
 
+class UnknownObjectError(ValueError, TypeError):
+    """A config names a class or function that cannot be found. A ValueError (bad input) and
+    also a TypeError, which is what Keras raises, so code written for either catches it."""
+
+
 def _module_table(module):
     if module not in _MODULE_TABLES:
         return {}
@@ -124,7 +129,7 @@ def _locate_class(config, custom_objects):
     known = _all_known_objects()
     if module not in _MODULE_TABLES and class_name in known:
         return known[class_name]
-    raise TypeError(
+    raise UnknownObjectError(
         f"Could not locate class {class_name!r} (module {module!r}). A class of your own "
         "must be passed in `custom_objects={...}`, entered with "
         "`keras.saving.custom_object_scope({...})`, or decorated with "
@@ -167,7 +172,7 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
             if module and module.startswith("keras."):
                 found = _function_table(module).get(inner)
         if found is None:
-            raise TypeError(
+            raise UnknownObjectError(
                 f"Could not locate function {inner!r}. Make sure custom classes and functions "
                 "are decorated with `@keras.saving.register_keras_serializable()`, or pass "
                 "them in `custom_objects`."
