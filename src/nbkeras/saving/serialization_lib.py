@@ -18,6 +18,7 @@ from nbkeras.saving import object_registration
 from nbkeras.utils import identifiers
 
 _PLAIN = (str, int, float, bool, type(None))
+_TOP_LEVEL_BASES = {"Layer", "Loss", "Metric", "Initializer"}
 
 
 def _public_entry(cls):
@@ -25,6 +26,8 @@ def _public_entry(cls):
     classes (``_keras_module``), the class's own module and registered name for a user's
     (module None for a class defined in ``__main__``, as Keras writes it)."""
     if cls.__module__.startswith("nbkeras.") and hasattr(cls, "_keras_module"):
+        if cls.__name__ in _TOP_LEVEL_BASES and "_keras_module" in cls.__dict__:
+            return "keras", None  # keras.Layer, keras.Loss, ...: Keras writes module "keras"
         return cls._keras_module, getattr(cls, "_keras_registered_name", None)
     module = None if cls.__module__ == "__main__" else cls.__module__
     return module, object_registration.get_registered_name(cls)
@@ -78,7 +81,7 @@ def serialize_keras_object(obj):
 # its class is looked up in that table.
 _MODULE_TABLES = {
     "keras.layers": ("nbkeras.layers", "layer_classes"),
-    "keras": ("nbkeras.models", "model_classes"),
+    "keras": ("nbkeras.saving.serialization_lib", "_top_level_classes"),
     "keras.models": ("nbkeras.models", "model_classes"),
     "keras.src.models.functional": ("nbkeras.models", "model_classes"),
     "keras.src.models.sequential": ("nbkeras.models", "model_classes"),
@@ -96,6 +99,16 @@ _MODULE_TABLES = {
 class UnknownObjectError(ValueError, TypeError):
     """A config names a class or function that cannot be found. A ValueError (bad input) and
     also a TypeError, which is what Keras raises, so code written for either catches it."""
+
+
+def _top_level_classes():
+    """The classes Keras' configs place in module ``keras``: the models, and the base classes
+    exported at the top level (``keras.Layer``, ``keras.Loss``, ...)."""
+    from nbkeras import initializers, layers, losses, metrics, models
+
+    return {**models.model_classes(), "Layer": layers.Layer, "InputSpec": layers.InputSpec,
+            "Loss": losses.Loss, "Metric": metrics.Metric,
+            "Initializer": initializers.Initializer}
 
 
 def _module_table(module):
