@@ -245,3 +245,35 @@ def test_config_is_keras(case):
     again = serialization_lib.serialize_keras_object(rebuilt)
     again["config"] = {k: v for k, v in again["config"].items() if k not in extra}
     assert again == case["serialized"]
+
+
+# -- layouts of composite layers -----------------------------------------------------------------
+LAYOUT_CASES = [c for c in CASES if c["kind"] == "layout"]
+
+
+def h5_tree_as_recorded(path):
+    tree = {}
+    with h5py.File(path, "r") as f:
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset):
+                tree[name] = [list(obj.shape), str(obj.dtype)]
+            else:
+                tree[name + "/"] = {k: str(v) for k, v in obj.attrs.items()}
+        f.visititems(visit)
+    return tree
+
+
+@pytest.mark.parametrize("case", LAYOUT_CASES, ids=lambda c: c.id)
+def test_layout_of_composite_layers_is_keras(case, tmp_path):
+    """Keras' weights file of a model of composite layers (RNN cells, Bidirectional, attention
+    sub-layers, wrappers, a nested Sequential) loads into the same model built in nbkeras,
+    which predicts what Keras predicted, and writes the same HDF5 tree."""
+    keras.backend.clear_session()
+    model = _saving_zoo.LAYOUTS[case.id.split("/")[1]](keras)
+    model.load_weights(FILES / case["file"])
+    x = _saving_zoo.inputs(arrays(case, "x"))
+    assert_matches_keras(model.predict(x, verbose=0), case.array("predictions"), rtol=1e-5,
+                         what=case.id)
+    model.save_weights(tmp_path / "mine.weights.h5")
+    assert h5_tree_as_recorded(tmp_path / "mine.weights.h5") == case["tree"]
+    assert json.loads(model.to_json()) == unshared(case["config"])

@@ -225,3 +225,84 @@ def constructor_arguments(keras):
 SURVEY_MODULES = ["initializers", "regularizers", "constraints", "losses", "metrics",
                   "optimizers", "optimizers.schedules", "layers"]
 """The keras modules whose classes' configs the survey records."""
+
+
+# -- layouts: where composite layers keep their variables in the HDF5 file -------------------------
+def _sequence_input(keras):
+    return keras.Input((5, 3))
+
+
+def layout_recurrent(keras):
+    """LSTM, GRU and SimpleRNN, a Bidirectional LSTM, a stacked-cell RNN."""
+    layers = keras.layers
+    x = _sequence_input(keras)
+    h = layers.Bidirectional(layers.LSTM(2, return_sequences=True))(x)
+    h = layers.GRU(3, return_sequences=True)(h)
+    h = layers.RNN(layers.StackedRNNCells([layers.SimpleRNNCell(2), layers.LSTMCell(2)]),
+                   return_sequences=True)(h)
+    h = layers.SimpleRNN(2)(h)
+    return keras.Model(x, h)
+
+
+def layout_attention(keras):
+    """MultiHeadAttention, GroupedQueryAttention, Attention, AdditiveAttention,
+    LayerNormalization, EinsumDense, TimeDistributed."""
+    layers = keras.layers
+    x = _sequence_input(keras)
+    h = layers.MultiHeadAttention(num_heads=2, key_dim=2)(x, x)
+    h = layers.LayerNormalization()(h)
+    g = layers.GroupQueryAttention(head_dim=2, num_query_heads=2, num_key_value_heads=1)(h, h)
+    a = layers.Attention()([h, g])
+    b = layers.AdditiveAttention()([h, g])
+    h = layers.Concatenate()([a, b])
+    h = layers.EinsumDense("abc,cd->abd", output_shape=(None, 4), bias_axes="d")(h)
+    h = layers.TimeDistributed(layers.Dense(2))(h)
+    return keras.Model(x, h)
+
+
+def layout_convolutions(keras):
+    """Every kind of convolution, PReLU, BatchNormalization, GroupNormalization, a nested
+    Sequential and a SpectralNormalization wrapper."""
+    layers = keras.layers
+    x = keras.Input((6, 6, 2))
+    h = layers.Conv2D(3, 3, padding="same")(x)
+    h = layers.SeparableConv2D(4, 3, padding="same")(h)
+    h = layers.DepthwiseConv2D(3, padding="same")(h)
+    h = layers.Conv2DTranspose(2, 3, padding="same")(h)
+    h = layers.PReLU()(h)
+    h = layers.GroupNormalization(groups=2)(h)
+    block = keras.Sequential([keras.Input((6, 6, 2)), layers.Conv2D(2, 1),
+                              layers.BatchNormalization()], name="block")
+    h = block(h)
+    h = layers.Flatten()(h)
+    h = layers.SpectralNormalization(layers.Dense(3))(h)
+    return keras.Model(x, h)
+
+
+def layout_embedding(keras):
+    """Embedding, Conv1D, a Dense with a regularizer, Normalization (its statistics)."""
+    layers = keras.layers
+    tokens = keras.Input((6,), dtype="int32")
+    h = layers.Embedding(10, 3)(tokens)
+    h = layers.Conv1D(2, 3)(h)
+    h = layers.GlobalAveragePooling1D()(h)
+    numbers = keras.Input((2,))
+    norm = layers.Normalization()
+    norm.adapt(np.array([[0.0, 1.0], [2.0, 5.0], [4.0, 3.0]], np.float32))
+    h = layers.Concatenate()([h, norm(numbers)])
+    h = layers.Dense(2, kernel_regularizer="l2")(h)
+    return keras.Model([tokens, numbers], h)
+
+
+LAYOUTS = {"recurrent": layout_recurrent, "attention": layout_attention,
+           "convolutions": layout_convolutions, "embedding": layout_embedding}
+
+
+def layout_inputs(name, rng):
+    f32 = np.float32
+    if name == "convolutions":
+        return [rng.standard_normal((2, 6, 6, 2)).astype(f32)]
+    if name == "embedding":
+        return [rng.integers(0, 10, (2, 6)).astype(np.int32),
+                rng.standard_normal((2, 2)).astype(f32)]
+    return [rng.standard_normal((2, 5, 3)).astype(f32)]

@@ -16,6 +16,7 @@ nbkeras' configs can be checked key by key.
 import contextlib
 import importlib
 import inspect
+import json
 import pathlib
 
 import keras
@@ -32,8 +33,42 @@ def build():
     data = _saving_zoo.make_data(rec.rng)
     for name, make in _saving_zoo.MODELS.items():
         record_model(rec, name, make, data[name])
+    for name, make in _saving_zoo.LAYOUTS.items():
+        record_layout(rec, name, make)
     record_config_survey(rec)
     return rec
+
+
+def h5_tree(path):
+    """``{path: [shape, dtype]}`` for datasets, ``{path/: {attributes}}`` for groups."""
+    import h5py
+
+    tree = {}
+    with h5py.File(path, "r") as f:
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset):
+                tree[name] = [list(obj.shape), str(obj.dtype)]
+            else:
+                tree[name + "/"] = {k: str(v) for k, v in obj.attrs.items()}
+        f.visititems(visit)
+    return tree
+
+
+def record_layout(rec, name, make):
+    """A model of composite layers with Keras' initial weights: its weights file, the HDF5
+    tree, inputs and predictions."""
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(2)
+    model = make(keras)
+    x = _saving_zoo.layout_inputs(name, rec.rng)
+    path = FILES / f"layout_{name}.weights.h5"
+    model.save_weights(path)
+    case_id = f"layout/{name}"
+    n_x = _store_list(rec, case_id, "x", x)
+    rec.array(case_id, "predictions", model.predict(_saving_zoo.inputs(x), verbose=0))
+    rec.add(case_id, kind="layout", n_x=n_x, tree=h5_tree(path), file=path.name,
+            weight_paths=[v.path for v in model.weights],
+            config=json.loads(model.to_json()))
 
 
 def _store_list(rec, case_id, what, arrays):

@@ -60,7 +60,8 @@ def serialize_keras_object(obj):
         module, registered_name = _public_entry(cls)
         config = {
             "module": module,
-            "class_name": cls.__name__,
+            # Keras' public name where it differs (GroupQueryAttention)
+            "class_name": cls.__dict__.get("_keras_class_name", cls.__name__),
             "config": serialize_keras_object(obj.get_config()),
             "registered_name": registered_name,
         }
