@@ -31,7 +31,6 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-
 from reference import _saving_zoo  # noqa: E402
 
 RTOL = 1e-5  # predictions: two frameworks' kernels on the same weights

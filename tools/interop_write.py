@@ -23,8 +23,9 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
-import nbkeras as keras  # noqa: E402
 from reference import _saving_zoo  # noqa: E402
+
+import nbkeras as keras  # noqa: E402
 
 
 def _save_arrays(path, x, predictions, weights):

@@ -12,6 +12,7 @@ import math
 
 from nbkeras import ops
 from nbkeras.keras_tensor import KerasTensor
+from nbkeras.layers.activations.softmax import Softmax
 from nbkeras.layers.attention.multi_head_attention import (
     AttentionProjections,
     check_attention_mask,
@@ -19,7 +20,6 @@ from nbkeras.layers.attention.multi_head_attention import (
     masked_softmax,
     without_mask,
 )
-from nbkeras.layers.activations.softmax import Softmax
 from nbkeras.layers.core.einsum_dense import EinsumDense
 from nbkeras.layers.layer import Layer
 from nbkeras.layers.regularization.dropout import Dropout
