@@ -406,3 +406,29 @@ def test_save_errors(tmp_path):
 def test_weight_paths_helper():
     model = keras.Sequential([keras.Input((3,)), layers.Dense(2), layers.Dense(1)])
     assert list(saving_lib.weight_paths(model)) == ["", "layers/dense", "layers/dense_1"]
+
+
+def test_layer_without_output_shape_builds_on_first_call_and_round_trips(tmp_path):
+    """A layer with no compute_output_shape stops Sequential.build (nbkeras does not trace
+    call()): the model is left unbuilt until its first call, fit trains every layer's
+    weights, and the file rebuilds the model by a call on zeros."""
+
+    class NoShape(layers.Layer):
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="w")
+
+        def call(self, x):
+            return x * self.w
+
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(4), NoShape(), layers.Dense(2)])
+    assert not model.built and not model.layers[2].built
+    model.compile("adam", "mse")
+    x = np.ones((4, 3), np.float32)
+    model.fit(x, np.zeros((4, 2), np.float32), verbose=0)
+    assert model.built and len(model.optimizer.variables) == 2 + 2 * 5
+    model.save(tmp_path / "n.keras")
+    loaded = keras.models.load_model(tmp_path / "n.keras", custom_objects={"NoShape": NoShape})
+    assert loaded.built
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    for a, b in zip(model.optimizer.variables, loaded.optimizer.variables, strict=True):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
