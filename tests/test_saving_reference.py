@@ -277,3 +277,28 @@ def test_layout_of_composite_layers_is_keras(case, tmp_path):
     model.save_weights(tmp_path / "mine.weights.h5")
     assert h5_tree_as_recorded(tmp_path / "mine.weights.h5") == case["tree"]
     assert json.loads(model.to_json()) == unshared(case["config"])
+
+
+# -- the legacy Keras 2 format (.h5) -----------------------------------------------------------
+def test_legacy_h5_model_loads_with_weights_optimizer_and_predictions(model_case):
+    """Keras' legacy single-file HDF5 format (what Keras 2 wrote, and Keras 3 still writes
+    for ``model.save("x.h5")``): the model, its weights, its compile arguments and optimizer
+    state."""
+    model = keras.models.load_model(FILES / f"{model_case.id}.h5")
+    for mine, theirs in zip(model.get_weights(), arrays(model_case, "weights"), strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+    for mine, theirs in zip(model.optimizer.variables, arrays(model_case, "optimizer"),
+                            strict=True):
+        np.testing.assert_array_equal(mine.numpy(), theirs)
+    predictions = as_list(model.predict(inputs(model_case), verbose=0))
+    for mine, theirs in zip(predictions, arrays(model_case, "predictions"), strict=True):
+        assert_matches_keras(mine, theirs, rtol=1e-5, what=f"{model_case.id} predictions")
+    fresh = _saving_zoo.MODELS[model_case.id](keras)
+    fresh.load_weights(FILES / f"{model_case.id}.h5")
+    for mine, theirs in zip(fresh.get_weights(), arrays(model_case, "weights"), strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+
+
+def test_weights_file_given_to_load_model():
+    with pytest.raises(ValueError, match="No model config found in the file at .*weights.h5"):
+        keras.models.load_model(FILES / "cnn.weights.h5")
