@@ -302,3 +302,15 @@ def test_legacy_h5_model_loads_with_weights_optimizer_and_predictions(model_case
 def test_weights_file_given_to_load_model():
     with pytest.raises(ValueError, match="No model config found in the file at .*weights.h5"):
         keras.models.load_model(FILES / "cnn.weights.h5")
+
+
+def test_signatures_are_keras_own():
+    """Shift+Tab tells the truth: the saving API's parameters, order and defaults."""
+    import inspect
+
+    expected = next(c for c in CASES if c["kind"] == "signatures")["signatures"]
+    for qualified, signature in expected.items():
+        obj = keras
+        for part in qualified.split("."):
+            obj = getattr(obj, part)
+        assert str(inspect.signature(obj)) == signature, qualified
