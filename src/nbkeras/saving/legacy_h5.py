@@ -72,6 +72,10 @@ def load_model_from_hdf5(filepath, custom_objects=None, compile=True, safe_mode=
         if "model_config" not in f.attrs:
             raise ValueError(f"No model config found in the file at {filepath}.")
         config = _legacy_config(json.loads(_text(f.attrs["model_config"])))
+        # the legacy format names a registered model by its bare class name
+        custom_objects = {**{name.split(">")[-1]: obj for name, obj
+                             in object_registration.get_custom_objects().items()},
+                          **(custom_objects or {})}
         with object_registration.CustomObjectScope(custom_objects):
             model = serialization_lib.deserialize_keras_object(
                 config, custom_objects=custom_objects, safe_mode=safe_mode)
@@ -99,6 +103,12 @@ def load_weights_from_hdf5_group(group, model, skip_mismatch=False):
     saved = [name for name in _names(group.attrs["layer_names"])
              if _names(group[name].attrs["weight_names"])]
     targets = [layer for layer in model.layers if layer.weights]
+    if saved and not targets and not model.built:
+        raise ValueError(
+            "Unable to load weights saved in HDF5 format into a subclassed Model which has "
+            "not created its variables yet (the legacy format records no input shape). Call "
+            "the Model first, then load the weights with model.load_weights(filepath)."
+        )
     if len(saved) != len(targets):
         raise ValueError(
             f"Layer count mismatch when loading weights from file. Model expected "
