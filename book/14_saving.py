@@ -319,12 +319,13 @@ print("members:", contents["nbkeras"][0] == contents["Keras"][0],
 
 # %% [markdown]
 # Measured with `make interop` (nbkeras writes, Keras 3.15 reads, in its own environment):
-# the three reference models written fresh by nbkeras, and the four models of composite layers
-# (recurrent cells, Bidirectional, attention, wrappers, a nested Sequential), open in Keras with
-# nbkeras' weights exactly and predict nbkeras' outputs to 1e-6; their `.weights.h5` files load
-# into the same models built in Keras; Keras resumes training from nbkeras' rewrite of its own
-# files and lands on its own after-epoch weights (to 1.2e-7); and Keras refuses nbkeras' Lambda
-# file in safe mode: 11 checks of 11.
+# the four reference models (Sequential, functional with two inputs and two outputs, a
+# registered custom layer with FocalLoss, a registered subclassed model) written fresh by
+# nbkeras, and four models of composite layers (recurrent cells, Bidirectional, attention,
+# wrappers, a nested Sequential), open in Keras with nbkeras' weights exactly and predict
+# nbkeras' outputs to 1e-6; their `.weights.h5` files load into the same models built in Keras;
+# Keras resumes training from nbkeras' rewrite of its own files and lands on its own after-epoch
+# weights (to 1.2e-7); and Keras refuses nbkeras' Lambda file in safe mode: 13 checks of 13.
 #
 # ## Configs, class by class
 #
