@@ -22,6 +22,8 @@ class Metric:
     unique (``precision``, ``precision_1``, ...).
     """
 
+    _keras_module = "keras.metrics"  # where Keras' configs say the class lives
+
     def __init__(self, dtype=None, name=None):
         self.name = name or naming.auto_name(type(self).__name__)
         self._dtype = dtypes.standardize_dtype(dtype)
