@@ -22,6 +22,16 @@
 # import nbkeras as keras
 # ```
 #
+# as far as nbkeras has the names the program uses. The
+# [appendix](17_api_coverage.ipynb) lists every public name of Keras 3.15's API modules with its
+# status in nbkeras and the chapter that derives it; in one line, from the same data:
+
+# %%
+from nbkeras.utils.api_coverage import coverage_summary
+
+print(coverage_summary())
+
+# %% [markdown]
 # ## How every number is checked
 #
 # Three mechanisms keep the book, the package and Keras in agreement.
