@@ -54,5 +54,6 @@ def test_kernelspec_stored(path):
     for stored in (jupytext.read(path), jupytext.read(path.with_suffix(".py"))):
         kernelspec = stored.metadata.get("kernelspec", {})
         assert kernelspec.get("name") == "python3", (
-            f"{path.name}: kernelspec {kernelspec!r}; expected the python3 kernel"
+            f"{path.name}: kernelspec {kernelspec!r}; expected the python3 kernel: run "
+            f"`jupytext --set-kernel python3 book/{path.name} && jupytext --sync book/{path.name}`"
         )
