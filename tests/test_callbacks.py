@@ -250,12 +250,13 @@ def test_exception_in_a_callback_keeps_the_finished_epochs():
 
 
 # -- TensorBoard --------------------------------------------------------------------------------
-def _read_scalars(folder):
-    """``{tag: [(step, value), ...]}`` from the event files in ``folder`` (TFRecord framing:
-    length, its CRC, the serialized Event, its CRC)."""
+def _read_events(folder):
+    """``[[step, tag, value], ...]`` from the event files in ``folder``, read with
+    tensorboardX's protobuf classes (TFRecord framing: length, its CRC, the serialized
+    Event, its CRC)."""
     from tensorboardX.proto import event_pb2
 
-    scalars = {}
+    found = []
     for name in sorted(os.listdir(folder)):
         data = (pathlib.Path(folder) / name).read_bytes()
         offset = 0
@@ -263,28 +264,48 @@ def _read_scalars(folder):
             (length,) = struct.unpack_from("<Q", data, offset)
             event = event_pb2.Event.FromString(data[offset + 12: offset + 12 + length])
             offset += 12 + length + 4
-            for value in event.summary.value:
-                scalars.setdefault(value.tag, []).append((event.step, value.simple_value))
-    return scalars
+            found.extend([event.step, value.tag, value.simple_value]
+                         for value in event.summary.value)
+    return found
 
 
-def test_tensorboard_writes_the_epoch_scalars(tmp_path):
+def _tensorboard_runs(tmp_path, update_freq):
+    case = REFERENCE[f"tensorboard_{update_freq}"]
+    weights = [case.array(f"w/{i}") for i in range(case["n_weights"])]
+    keras.utils.set_random_seed(1)
+    _callbacks_zoo.tensorboard_run(keras, reference_data(), tmp_path / "logs", update_freq,
+                                   initial_weights=weights)
+    ours = {run: _read_events(tmp_path / "logs" / run) for run in ("train", "validation")}
+    return ours, case["runs"]
+
+
+def _same_events(ours, theirs, what):
+    assert [e[:2] for e in ours] == [e[:2] for e in theirs], f"{what}: {ours} vs {theirs}"
+    for (_, tag, a), (_, _, b) in zip(ours, theirs, strict=True):
+        assert_matches_keras(a, b, RTOL, f"{what} {tag}")
+
+
+def test_tensorboard_writes_the_scalars_keras_writes(tmp_path):
+    """Every (step, tag) of Keras' event files, in Keras' order, with Keras' values."""
     pytest.importorskip("tensorboardX")
-    x, y = _digits_like()
-    model = _fresh_model()
-    board = keras.callbacks.TensorBoard(log_dir=tmp_path / "logs", update_freq=2)
-    history = model.fit(x, y, batch_size=8, epochs=3, validation_split=0.25, verbose=0,
-                        callbacks=[board])
-    train = _read_scalars(tmp_path / "logs" / "train")
-    validation = _read_scalars(tmp_path / "logs" / "validation")
-    assert [s for s, _ in train["epoch_loss"]] == [0, 1, 2]
-    np.testing.assert_allclose([v for _, v in train["epoch_loss"]], history.history["loss"],
-                               rtol=1e-6)
-    np.testing.assert_allclose([v for _, v in validation["epoch_loss"]],
-                               history.history["val_loss"], rtol=1e-6)
-    assert [v for _, v in train["epoch_learning_rate"]] == [np.float32(0.01)] * 3
-    assert [s for s, _ in train["batch_loss"]] == [2, 4, 6, 8]  # every 2nd of 9 batches
-    assert [s for s, _ in validation["evaluation_loss_vs_iterations"]] == [3, 6, 9]
+    ours, theirs = _tensorboard_runs(tmp_path, "epoch")
+    for run in ("train", "validation"):
+        _same_events(ours[run], theirs[run], run)
+
+
+def test_tensorboard_batch_summaries_every_n_batches(tmp_path):
+    """update_freq=3: the batch summaries at Keras' steps. Keras then also drops the epoch
+    and evaluation summaries of every epoch whose last global batch is not a multiple of 3
+    (its record_if stays on); nbkeras keeps them all, so Keras' are a subset of ours."""
+    pytest.importorskip("tensorboardX")
+    ours, theirs = _tensorboard_runs(tmp_path, 3)
+    batch = [e for e in ours["train"] if e[1].startswith("batch_")]
+    _same_events(batch, [e for e in theirs["train"] if e[1].startswith("batch_")], "batch")
+    for run in ("train", "validation"):
+        rest = [e for e in ours[run] if not e[1].startswith("batch_")]
+        kept = [e for e in rest if e[:2] in [k[:2] for k in theirs[run]]]
+        _same_events(kept, [e for e in theirs[run] if not e[1].startswith("batch_")], run)
+    assert [e[0] for e in ours["train"] if e[1] == "epoch_loss"] == [0, 1, 2]
 
 
 def test_tensorboard_refuses_what_it_cannot_do():

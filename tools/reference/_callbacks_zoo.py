@@ -514,6 +514,19 @@ def backup_and_restore(keras, data, initial_weights=None):
     return weights, _fit_results(model, history, results)
 
 
+# -- TensorBoard ------------------------------------------------------------------------------
+def tensorboard_run(keras, data, log_dir, update_freq, initial_weights=None):
+    """3 epochs of 4 batches with validation (not a case: each side reads the event files
+    with its own reader)."""
+    model, weights = _model(keras, data, initial_weights)
+    model.compile(keras.optimizers.SGD(0.05), "mse", metrics=["mae"])
+    history = model.fit(data["x"], data["y"], batch_size=8, epochs=3, shuffle=False,
+                        validation_data=(data["xv"], data["yv"]), verbose=0,
+                        callbacks=[keras.callbacks.TensorBoard(log_dir, update_freq=update_freq,
+                                                               write_graph=False)])
+    return weights, history.history
+
+
 # -- bad input --------------------------------------------------------------------------------
 def errors(keras, data, initial_weights=None):
     """Error and warning texts: missing monitor keys, modes, factor, schedules, templates."""

@@ -40,4 +40,40 @@ def build():
             rec.array(case_id, f"w/{i}", w)
         meta = {k: _jsonable(v, rec, f"{case_id}/{k}") for k, v in results.items()}
         rec.add(case_id, n_weights=len(weights), **meta)
+    record_tensorboard(rec, data)
     return rec
+
+
+def record_tensorboard(rec, data):
+    """The [step, tag, value] triples of Keras' TensorBoard event files, per run folder, with
+    update_freq "epoch" and 3 (tensorboard must be installed: Keras writes through it)."""
+    import tempfile
+
+    for update_freq in ("epoch", 3):
+        keras.backend.clear_session()
+        keras.utils.set_random_seed(1)
+        with tempfile.TemporaryDirectory() as folder:
+            weights, history = _callbacks_zoo.tensorboard_run(keras, data, folder, update_freq)
+            runs = _read_runs(folder)
+        for i, w in enumerate(weights):
+            rec.array(f"tensorboard_{update_freq}", f"w/{i}", w)
+        rec.add(f"tensorboard_{update_freq}", n_weights=len(weights), runs=runs,
+                history=history)
+
+
+def _read_runs(folder):
+    import os
+
+    import tensorflow as tf
+
+    runs = {}
+    for run in sorted(os.listdir(folder)):
+        found = []
+        for name in sorted(os.listdir(os.path.join(folder, run))):
+            for event in tf.compat.v1.train.summary_iterator(os.path.join(folder, run, name)):
+                for value in event.summary.value:
+                    number = (float(tf.make_ndarray(value.tensor)) if value.HasField("tensor")
+                              else float(value.simple_value))
+                    found.append([int(event.step), value.tag, number])
+        runs[run] = found
+    return runs
