@@ -25,7 +25,7 @@ $(VENV)/.book-installed: pyproject.toml constraints.txt
 	touch $@
 
 $(VENV)/.test-installed: $(VENV)/.book-installed
-	$(PIP_INSTALL) -c constraints.txt -e ".[book,test]"
+	$(PIP_INSTALL) -c constraints.txt -e ".[book,test,tensorboard]"
 	touch $@
 
 book: $(VENV)/.book-installed
