@@ -568,6 +568,120 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown]
+# ## ModelCheckpoint
+#
+# `ModelCheckpoint` saves the model (`model.save`, a `.keras` file) or its weights
+# (`model.save_weights`, a `.weights.h5` file) at every epoch end, or every `save_freq`
+# batches. The file name is a template, filled with the epoch (1-based) and the epoch's logs:
+# `"w.{epoch:02d}-{val_loss:.2f}.keras"`. With `save_best_only` it saves only when `monitor`
+# improves, like `EarlyStopping` judges it.
+
+# %%
+show_source(callbacks.ModelCheckpoint._save_model, callbacks.ModelCheckpoint._get_file_path)
+
+# %% [markdown]
+# On the digits, keeping every improvement of the validation accuracy (`mode="auto"` knows that
+# accuracy is maximised):
+
+# %%
+model = digits_mlp(seed=2, hidden=128)
+model.compile(keras.optimizers.Adam(0.02), "sparse_categorical_crossentropy",
+              metrics=["accuracy"])
+checkpoint = callbacks.ModelCheckpoint("checkpoints/w.{epoch:02d}-{val_accuracy:.2f}.keras",
+                                       monitor="val_accuracy", save_best_only=True, verbose=1)
+history = model.fit(x_fit, y_fit, batch_size=32, epochs=6, validation_data=(x_val, y_val),
+                    callbacks=[checkpoint], verbose=0)
+print("\n", sorted(os.listdir("checkpoints")))
+best = keras.models.load_model(os.path.join("checkpoints", sorted(os.listdir("checkpoints"))[-1]))
+print("best val_accuracy", round(max(history.history["val_accuracy"]), 4),
+      "-> reloaded:", round(best.evaluate(x_val, y_val, verbose=0)[1], 4))
+
+# %% [markdown]
+# Keras' runs of the same templates, with `val_loss` values put in by hand (0.5, 0.6, 0.4, 0.4:
+# an equal value is no improvement), name the same files and print the same messages:
+
+# %%
+model = reference_model("checkpoint_best_only")
+model.compile(keras.optimizers.SGD(0.05), "mse")
+os.makedirs("reference_run")
+checkpoint = callbacks.ModelCheckpoint("reference_run/m-{epoch:02d}-{val_loss:.2f}.keras",
+                                       save_best_only=True, verbose=1)
+model.fit(arrays["x"], arrays["y"], batch_size=16, epochs=4, shuffle=False, verbose=0,
+          callbacks=[Inject("val_loss", [0.5, 0.6, 0.4, 0.4]), checkpoint])
+print(sorted(os.listdir("reference_run")), "Keras:", reference["checkpoint_best_only"]["files"])
+assert sorted(os.listdir("reference_run")) == reference["checkpoint_best_only"]["files"]
+
+# %% [markdown]
+# A template key that the logs do not have fails at the first save, naming it:
+
+# %%
+try:
+    model.fit(arrays["x"], arrays["y"], epochs=1, verbose=0,
+              callbacks=[callbacks.ModelCheckpoint("m-{val_acc:.2f}.keras")])
+except KeyError as error:
+    print(wrap(f"KeyError: {error}"))
+
+# %% [markdown]
+# Keras writes its files in place, so a save that fails half-way (a full disk, a Ctrl-C)
+# leaves a truncated file where the last good checkpoint was. nbkeras' `model.save` and
+# `model.save_weights` write into a temporary file in the same folder and rename it over the
+# target, one step for the file system: the previous file stays whole until the new one is
+# complete. The tests make a save die half-way and load the previous checkpoint.
+
+# %%
+show_source(keras.saving.file_utils.atomic_write)
+
+# %% [markdown]
+# ## BackupAndRestore: a fit that survives an interruption
+#
+# `BackupAndRestore(backup_dir)` saves, after every epoch, the weights with the optimizer's
+# state (`latest.weights.h5`) and the number of epochs done (`training_metadata.json`). When
+# `fit` starts and finds a backup, it loads it and starts at that epoch; a fit that ends normally
+# deletes the folder. Since `on_train_end` does not run when `fit` is left by an exception, the
+# backup stays for the next run.
+
+# %%
+show_source(callbacks.BackupAndRestore.on_train_begin, callbacks.BackupAndRestore._save_model)
+
+
+# %%
+class PowerCut(callbacks.Callback):
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == 2:
+            raise RuntimeError("power cut after epoch 3")
+
+
+def digits_fit(callbacks_list):
+    model = digits_mlp(seed=4)
+    model.compile(keras.optimizers.Adam(0.001), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    history = model.fit(x_train, y_train, epochs=6, shuffle=False, verbose=0,
+                        callbacks=callbacks_list)
+    return model, history
+
+
+uninterrupted, _ = digits_fit([])
+try:
+    digits_fit([callbacks.BackupAndRestore("backup"), PowerCut()])
+except RuntimeError as error:
+    print("RuntimeError:", error)
+print(sorted(os.listdir("backup")), open("backup/training_metadata.json").read())
+resumed, history = digits_fit([callbacks.BackupAndRestore("backup")])
+print("the second fit ran epochs", history.epoch, "; backup deleted:",
+      not os.path.exists("backup"))
+print("iterations", int(resumed.optimizer.iterations), int(uninterrupted.optimizer.iterations))
+print("weights bit for bit equal:", all(np.array_equal(a, b) for a, b in zip(
+    resumed.get_weights(), uninterrupted.get_weights(), strict=True)))
+
+# %% [markdown]
+# The resumed fit starts from fresh weights, loads the backup (the weights and Adam's moments
+# and iteration count) and runs epochs 3 to 5: it ends with the uninterrupted run's weights to
+# the last bit. The batches are in order here; with `shuffle=True` their order comes from
+# NumPy's global generator, which `BackupAndRestore` does not save (nor does Keras'). Keras'
+# run of the reference (an Adam fit that fails in `on_epoch_end(2)`) resumes the same way:
+# `history.epoch == [3, 4]`, `iterations == 20`, which nbkeras matches with the same weights.
+
+# %% [markdown]
 # ## CSVLogger, TerminateOnNaN, TensorBoard
 #
 # `CSVLogger` writes one row per epoch with Python's `csv` module: the columns are `epoch` and

@@ -5,6 +5,7 @@ the weights it restores, ReduceLROnPlateau's and LearningRateScheduler's learnin
 they print, CSVLogger's file, error and warning texts (rtol 2e-4 on numbers). Then what Keras
 does not check: interrupted fits, atomic saves, TensorBoard's event files."""
 
+import json
 import math
 import os
 import pathlib
@@ -75,11 +76,10 @@ def run_case(case_id):
     return case, results
 
 
-NOT_SAVING = [c for c in _callbacks_zoo.CASES
-              if c not in _callbacks_zoo.SAVING_CASES and c not in ("csv_logger", "errors")]
+RUNS = [c for c in _callbacks_zoo.CASES if c not in ("csv_logger", "errors")]
 
 
-@pytest.mark.parametrize("case_id", NOT_SAVING)
+@pytest.mark.parametrize("case_id", RUNS)
 def test_run_matches_keras(case_id):
     case, results = run_case(case_id)
     for key, expected in case.meta.items():
@@ -113,8 +113,6 @@ def test_errors_and_warnings_match_keras():
     case, results = run_case("errors")
     for name, expected in case["found"].items():
         actual = results["found"][name]
-        if name.startswith("checkpoint") or name.startswith("backup"):
-            continue  # ModelCheckpoint / BackupAndRestore: tested with saving
         if name == "early_stopping_bad_mode":
             assert expected["warnings"] == [
                 "EarlyStopping mode 'bogus' is unknown, fallback to auto mode."]
@@ -124,11 +122,12 @@ def test_errors_and_warnings_match_keras():
         assert actual == expected, f"{name}: {actual!r}, Keras {expected!r}"
 
 
-@pytest.mark.parametrize("cls", ["EarlyStopping", "ReduceLROnPlateau"])
+@pytest.mark.parametrize("cls", ["EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint"])
 def test_bad_mode_names_the_valid_ones(cls):
     with pytest.raises(ValueError, match=r"mode must be one of \['auto', 'min', 'max'\]; "
                                          r"received mode='minimum'"):
-        getattr(keras.callbacks, cls)(mode="minimum")
+        kwargs = {"filepath": "m.keras"} if cls == "ModelCheckpoint" else {}
+        getattr(keras.callbacks, cls)(mode="minimum", **kwargs)
 
 
 def test_unknown_monitor_warns_with_the_keys_there_are():
@@ -247,6 +246,181 @@ def test_exception_in_a_callback_keeps_the_finished_epochs():
     # the model trains on from there, and a new fit gets a new History
     history = model.fit(x, y, batch_size=8, epochs=1, verbose=0)
     assert history.epoch == [0] and model.history is history
+
+
+# -- reliability: saves that fail, fits that resume ----------------------------------------------
+def _fail_in_the_middle_of_writes(monkeypatch, suffix, after_bytes=64):
+    """From now on, writing a file whose name ends with ``suffix`` writes ``after_bytes``
+    bytes and then fails as a full disk does (OSError 28)."""
+    import builtins
+    import errno
+    import zipfile
+
+    real_open = builtins.open
+
+    class HalfWritten:
+        def __init__(self, f):
+            self.f = f
+
+        def write(self, data):
+            self.f.write(data[:after_bytes])
+            self.f.flush()
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def __getattr__(self, name):
+            return getattr(self.f, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+
+    def failing_open(file, mode="r", *args, **kwargs):
+        f = real_open(file, mode, *args, **kwargs)
+        if "w" in mode and os.fspath(file).endswith(suffix):
+            return HalfWritten(f)
+        return f
+
+    monkeypatch.setattr(builtins, "open", failing_open)
+    real_writestr = zipfile.ZipFile.writestr
+
+    def failing_writestr(self, name, data, *args, **kwargs):  # the weights inside a .keras
+        if str(self.filename).endswith(suffix) and name == "model.weights.h5":
+            real_writestr(self, name, data[:after_bytes], *args, **kwargs)
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_writestr(self, name, data, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", failing_writestr)
+
+
+class _FailFrom(keras.callbacks.Callback):
+    """Placed before the checkpoint: from epoch ``epoch`` on, file writes fail midway."""
+
+    def __init__(self, epoch, arm):
+        super().__init__()
+        self.epoch, self.arm = epoch, arm
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == self.epoch:
+            self.arm()
+
+
+@pytest.mark.parametrize("filepath", ["last.keras", "last.weights.h5"])
+def test_a_failed_checkpoint_save_keeps_the_previous_file(tmp_path, monkeypatch, filepath):
+    """The save after epoch 2 dies half-way (a full disk): fit raises, and the file of
+    epoch 1 is still there, whole, and loads, with no temporary file left beside it."""
+    x, y = _digits_like()
+    model = _fresh_model()
+    weights_only = filepath.endswith(".weights.h5")
+    saved = []
+
+    class Remember(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            saved.append(self.model.get_weights())
+
+    checkpoint = keras.callbacks.ModelCheckpoint(tmp_path / filepath,
+                                                 save_weights_only=weights_only)
+    arm = _FailFrom(1, lambda: _fail_in_the_middle_of_writes(monkeypatch, filepath))
+    with pytest.raises(OSError, match="No space left on device"):
+        model.fit(x, y, batch_size=8, epochs=3, verbose=0, callbacks=[Remember(), arm,
+                                                                        checkpoint])
+    monkeypatch.undo()
+    assert sorted(os.listdir(tmp_path)) == [filepath]
+    if weights_only:
+        restored = _fresh_model()
+        restored.optimizer.build(restored.trainable_variables)  # the file has its slots
+        restored.load_weights(tmp_path / filepath)
+    else:
+        restored = keras.models.load_model(tmp_path / filepath)
+    for a, b in zip(restored.get_weights(), saved[0], strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def _backup_run(backup, callbacks=(), epochs=5):
+    x, y = _digits_like()
+    model = _fresh_model()
+    history = model.fit(x, y, batch_size=8, epochs=epochs, shuffle=False, verbose=0,
+                        callbacks=[keras.callbacks.BackupAndRestore(backup), *callbacks])
+    return model, history
+
+
+class _CrashAt(keras.callbacks.Callback):
+    def __init__(self, epoch):
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == self.epoch:
+            raise RuntimeError("the machine went down")
+
+
+def test_backup_and_restore_resumes_bit_for_bit(tmp_path):
+    """Adam: a fit that crashes at epoch 3 (after its backup) and is run again (from fresh
+    weights) ends with the weights, slots and iteration count of an uninterrupted fit, bit for
+    bit; the second fit runs epochs 3 and 4 only and then deletes the backup. (The batches
+    are in order: with shuffle=True the order comes from NumPy's global generator, which
+    BackupAndRestore does not save, in Keras neither.)"""
+    whole, _ = _backup_run(tmp_path / "unused")
+    with pytest.raises(RuntimeError, match="went down"):
+        _backup_run(tmp_path / "backup", [_CrashAt(2)])
+    with open(tmp_path / "backup" / "training_metadata.json") as f:
+        assert json.load(f) == {"epoch": 3, "batch": 0}
+    resumed, history = _backup_run(tmp_path / "backup")
+    assert history.epoch == [3, 4]
+    assert not (tmp_path / "backup").exists()
+    assert int(resumed.optimizer.iterations) == int(whole.optimizer.iterations) == 20
+    for a, b in zip(resumed.get_weights(), whole.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(resumed.optimizer.variables, whole.optimizer.variables, strict=True):
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(a),
+                                      keras.ops.convert_to_numpy(b))
+
+
+def test_a_backup_that_fails_midway_leaves_the_previous_one(tmp_path, monkeypatch):
+    """The backup after epoch 3 dies half-way: the backup of epoch 2 is intact (weights and
+    metadata), and the next fit resumes from it and still ends as the uninterrupted run."""
+    whole, _ = _backup_run(tmp_path / "unused")
+    arm = _FailFrom(2, lambda: _fail_in_the_middle_of_writes(monkeypatch, "latest.weights.h5"))
+    with pytest.raises(OSError, match="No space left"):
+        _backup_run(tmp_path / "backup", [arm])  # arm runs after the backup of epoch 2...
+    monkeypatch.undo()
+    with open(tmp_path / "backup" / "training_metadata.json") as f:
+        assert json.load(f)["epoch"] == 3  # ...so the failing one is epoch 3's (0-based 3)
+    assert sorted(os.listdir(tmp_path / "backup")) == ["latest.weights.h5",
+                                                       "training_metadata.json"]
+    resumed, history = _backup_run(tmp_path / "backup")
+    assert history.epoch == [3, 4]
+    for a, b in zip(resumed.get_weights(), whole.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_backup_and_restore_needs_a_built_model(tmp_path):
+    """A subclassed model is built by its first step, after on_train_begin (a Sequential
+    is built by fit before the callbacks start)."""
+
+    class Net(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = keras.layers.Dense(1)
+
+        def call(self, x):
+            return self.dense(x)
+
+    model = Net()
+    model.compile("sgd", "mse")
+    with pytest.raises(ValueError, match="you model must be built before you call `fit"):
+        model.fit(np.zeros((4, 2)), np.zeros((4, 1)), verbose=0,
+                  callbacks=[keras.callbacks.BackupAndRestore(tmp_path / "b")])
+
+
+def test_checkpoint_best_only_without_the_monitor_saves_and_warns(tmp_path):
+    model = _fresh_model()
+    x, y = _digits_like()
+    with pytest.warns(UserWarning, match="Can save best model only with val_loss available"):
+        model.fit(x, y, epochs=1, verbose=0, callbacks=[keras.callbacks.ModelCheckpoint(
+            tmp_path / "m.keras", save_best_only=True)])
+    assert os.listdir(tmp_path) == ["m.keras"]
 
 
 # -- TensorBoard --------------------------------------------------------------------------------
