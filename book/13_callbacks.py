@@ -670,16 +670,41 @@ resumed, history = digits_fit([callbacks.BackupAndRestore("backup")])
 print("the second fit ran epochs", history.epoch, "; backup deleted:",
       not os.path.exists("backup"))
 print("iterations", int(resumed.optimizer.iterations), int(uninterrupted.optimizer.iterations))
-print("weights bit for bit equal:", all(np.array_equal(a, b) for a, b in zip(
-    resumed.get_weights(), uninterrupted.get_weights(), strict=True)))
+same = all(np.array_equal(a, b) for a, b in zip(resumed.get_weights(),
+                                                uninterrupted.get_weights(), strict=True))
+print("weights bit for bit equal:", same)
+assert same and history.epoch == [3, 4, 5]
 
 # %% [markdown]
 # The resumed fit starts from fresh weights, loads the backup (the weights and Adam's moments
 # and iteration count) and runs epochs 3 to 5: it ends with the uninterrupted run's weights to
 # the last bit. The batches are in order here; with `shuffle=True` their order comes from
-# NumPy's global generator, which `BackupAndRestore` does not save (nor does Keras'). Keras'
-# run of the reference (an Adam fit that fails in `on_epoch_end(2)`) resumes the same way:
-# `history.epoch == [3, 4]`, `iterations == 20`, which nbkeras matches with the same weights.
+# NumPy's global generator, which `BackupAndRestore` does not save (nor does Keras').
+#
+# Keras' run of the reference, an Adam fit that fails in `on_epoch_end(2)` and is run again,
+# resumes the same way; from Keras' initial weights nbkeras runs the same epochs and steps and
+# ends with Keras' weights:
+
+# %%
+model = reference_model("backup_and_restore")
+start = model.get_weights()
+for attempt in ("first", "second"):
+    model.set_weights(start)  # the second fit must find its weights in the backup
+    model.compile(keras.optimizers.Adam(0.01), "mse")
+    backup = [callbacks.BackupAndRestore("reference_backup")]
+    try:
+        history = model.fit(arrays["x"], arrays["y"], batch_size=8, epochs=5, shuffle=False,
+                            verbose=0, callbacks=backup + ([PowerCut()] if attempt == "first"
+                                                           else []))
+    except RuntimeError as error:
+        print("first fit:", error)
+expected = reference["backup_and_restore"]
+print("second fit: epochs", history.epoch, "iterations", int(model.optimizer.iterations),
+      "; Keras:", expected["epoch"], expected["iterations"])
+assert history.epoch == expected["epoch"]
+assert int(model.optimizer.iterations) == expected["iterations"]
+for i, w in enumerate(model.get_weights()):
+    assert_matches_keras(w, expected.array(f"final_weights/{i}"), 2e-4, "resumed weights")
 
 # %% [markdown]
 # ## CSVLogger, TerminateOnNaN, TensorBoard
