@@ -743,7 +743,11 @@ for ours, theirs in zip(text.split("\r\n"), reference["csv_logger"]["texts"]["pl
 # the epoch logs as scalar summaries under `log_dir/train` and `log_dir/validation`, with the
 # names Keras uses (`epoch_loss`, `epoch_learning_rate`, `evaluation_loss_vs_iterations`); the
 # event files are written by tensorboardX (`pip install nbkeras[tensorboard]`), and
-# `tensorboard --logdir logs` shows them. The tests compare them with the files Keras writes.
+# `tensorboard --logdir logs` shows them. The tests compare them with the files Keras writes:
+# the same tags at the same steps with the same values. One difference: with `update_freq=n`
+# Keras also drops the epoch summaries of every epoch whose last batch number is not a multiple
+# of n (its batch-level `record_if` stays on); nbkeras writes every epoch. There is no
+# TensorFlow graph to write, so `write_graph` writes nothing, and profiling is refused.
 
 # %%
 model = digits_mlp()

@@ -337,11 +337,12 @@ def test_a_failed_checkpoint_save_keeps_the_previous_file(tmp_path, monkeypatch,
         np.testing.assert_array_equal(a, b)
 
 
-def _backup_run(backup, callbacks=(), epochs=5):
+def _backup_run(backup, callbacks=(), epochs=5, **kwargs):
     x, y = _digits_like()
     model = _fresh_model()
     history = model.fit(x, y, batch_size=8, epochs=epochs, shuffle=False, verbose=0,
-                        callbacks=[keras.callbacks.BackupAndRestore(backup), *callbacks])
+                        callbacks=[keras.callbacks.BackupAndRestore(backup, **kwargs),
+                                   *callbacks])
     return model, history
 
 
@@ -393,6 +394,19 @@ def test_a_backup_that_fails_midway_leaves_the_previous_one(tmp_path, monkeypatc
     assert history.epoch == [3, 4]
     for a, b in zip(resumed.get_weights(), whole.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_double_checkpoint_falls_back_on_the_previous_backup(tmp_path):
+    """latest.weights.h5 made unreadable after the crash: the .bkp copies (the backup one
+    epoch older) are used, so the resumed fit starts at epoch 2 and runs 2, 3 and 4."""
+    with pytest.raises(RuntimeError, match="went down"):
+        _backup_run(tmp_path / "backup", [_CrashAt(2)], double_checkpoint=True)
+    assert sorted(os.listdir(tmp_path / "backup")) == [
+        "latest.weights.h5", "latest.weights.h5.bkp", "training_metadata.json",
+        "training_metadata.json.bkp"]
+    (tmp_path / "backup" / "latest.weights.h5").write_bytes(b"cut short")
+    _, history = _backup_run(tmp_path / "backup", double_checkpoint=True)
+    assert history.epoch == [2, 3, 4]
 
 
 def test_backup_and_restore_needs_a_built_model(tmp_path):

@@ -514,6 +514,43 @@ def backup_and_restore(keras, data, initial_weights=None):
     return weights, _fit_results(model, history, results)
 
 
+def backup_every_3_batches(keras, data, initial_weights=None):
+    """save_freq=3 (batches, 4 an epoch): a crash after batch 2 of epoch 1 (the backup of
+    batch 1 is the last); the metadata, and the resumed fit, which restarts epoch 1 (the
+    batch field is not used) from the weights backed up mid-epoch."""
+    model, weights = _model(keras, data, initial_weights)
+    results = {}
+    state = {}
+
+    class Fail(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            state["epoch"] = epoch
+
+        def on_train_batch_end(self, batch, logs=None):
+            if state["epoch"] == 1 and batch == 2:
+                raise RuntimeError("interrupted")
+
+    with tempfile.TemporaryDirectory() as folder:
+        backup = os.path.join(folder, "backup")
+
+        def fit(callbacks):
+            return model.fit(data["x"], data["y"], batch_size=8, epochs=3, shuffle=False,
+                             callbacks=callbacks, verbose=0)
+
+        model.compile(keras.optimizers.Adam(0.01), "mse")
+        try:
+            fit([keras.callbacks.BackupAndRestore(backup, save_freq=3), Fail()])
+        except RuntimeError:
+            pass
+        with open(os.path.join(backup, "training_metadata.json")) as f:
+            results["metadata"] = f.read()
+        model.set_weights(weights)
+        model.compile(keras.optimizers.Adam(0.01), "mse")
+        history = fit([keras.callbacks.BackupAndRestore(backup, save_freq=3)])
+        results["iterations"] = int(keras.ops.convert_to_numpy(model.optimizer.iterations))
+    return weights, _fit_results(model, history, results)
+
+
 # -- TensorBoard ------------------------------------------------------------------------------
 def tensorboard_run(keras, data, log_dir, update_freq, initial_weights=None):
     """3 epochs of 4 batches with validation (not a case: each side reads the event files
@@ -576,8 +613,8 @@ CASES = {f.__name__: f for f in (
     lambda_callback, early_stopping_run, early_stopping_table, reduce_lr_constant,
     reduce_lr_run, lr_scheduler_two_args, lr_scheduler_one_arg, csv_logger, terminate_on_nan,
     checkpoint_best_only, checkpoint_every_epoch, checkpoint_threshold, checkpoint_batches,
-    backup_and_restore, errors,
+    backup_and_restore, backup_every_3_batches, errors,
 )}
 SAVING_CASES = ("checkpoint_best_only", "checkpoint_every_epoch", "checkpoint_threshold",
-                "checkpoint_batches", "backup_and_restore")
+                "checkpoint_batches", "backup_and_restore", "backup_every_3_batches")
 """The cases that need model.save / load_weights."""

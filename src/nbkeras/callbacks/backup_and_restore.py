@@ -45,9 +45,14 @@ class BackupAndRestore(Callback):
                              "value.")
 
     def on_train_begin(self, logs=None):
+        if not self.model.built:
+            raise ValueError(
+                "To use the BackupAndRestore callback, you model must be built before you call "
+                f"`fit()`. Model {self.model} is unbuilt. You can build it beforehand by "
+                "calling it on a batch of data.")
         try:
             self._load_model()
-        except OSError:
+        except (OSError, ValueError):  # h5py's OSError, or nbkeras' "not an HDF5 file"
             if not os.path.exists(self._prev_weights_path):
                 raise
             # the latest backup is unreadable: fall back on the previous one
@@ -59,11 +64,6 @@ class BackupAndRestore(Callback):
             self._load_model()
 
     def _load_model(self):
-        if not self.model.built:
-            raise ValueError(
-                "To use the BackupAndRestore callback, you model must be built before you call "
-                f"`fit()`. Model {self.model} is unbuilt. You can build it beforehand by "
-                "calling it on a batch of data.")
         if os.path.exists(self._weights_path):
             optimizer = self.model.optimizer
             if optimizer is not None and not optimizer.built:
