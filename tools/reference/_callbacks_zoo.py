@@ -551,6 +551,18 @@ def backup_every_3_batches(keras, data, initial_weights=None):
     return weights, _fit_results(model, history, results)
 
 
+def interop_backup_model(keras):
+    """The model of ``make interop``'s BackupAndRestore check (tools/interop_write.py lets
+    nbkeras crash and back up, tools/interop_check.py lets Keras resume)."""
+    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(8, activation="tanh"),
+                              keras.layers.Dense(1)])
+    model.compile(keras.optimizers.Adam(0.01), "mse")
+    return model
+
+
+INTEROP_BACKUP_FIT = {"batch_size": 8, "epochs": 5, "shuffle": False, "verbose": 0}
+
+
 # -- TensorBoard ------------------------------------------------------------------------------
 def tensorboard_run(keras, data, log_dir, update_freq, initial_weights=None):
     """3 epochs of 4 batches with validation (not a case: each side reads the event files
