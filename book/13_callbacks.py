@@ -254,9 +254,9 @@ print("epochs kept:", model.history.epoch, "steps:", int(model.optimizer.iterati
 # ### A LambdaCallback that writes one JSON line per epoch
 #
 # `LambdaCallback` makes a callback from functions: `on_epoch_end(epoch, logs)`,
-# `on_train_end(logs)` and the others; any other hook can be passed by name. The seed's logs every
-# epoch as a line of JSON and closes the file when training ends. It runs here as written, with
-# the file in a temporary folder:
+# `on_train_end(logs)` and the others; any other hook can be passed by name. The seed's writes
+# each epoch's logs as a line of JSON and closes the file when training ends. It runs here as
+# written, with the file in a temporary folder:
 
 # %%
 workdir = tempfile.mkdtemp()
@@ -457,12 +457,13 @@ for row, ((values, kwargs), expected) in enumerate(
             f"rows/{row}/final_weights/{i}"), 2e-4, "final weights")
 
 # %% [markdown]
-# Three rules show in the table. An equal value is no improvement (row 6 stops at once); a
-# negative `min_delta` counts as positive (rows 4 and 5). With a `baseline`, `wait` is reset only
-# by values that also beat it: row 7 improves every epoch but never reaches 0.5, and stops
-# anyway, while row 8 reaches 0.4 and then waits `patience` epochs. The last two rows print what
-# Keras prints at the end of training, and `restore_best_weights` restores the best epoch's
-# weights *even when training did not stop early* (the first of the two).
+# The rules show in the table. An equal value is no improvement (row 5 stops at once); a
+# negative `min_delta` counts as positive (rows 3 and 4). With a `baseline`, `wait` is reset only
+# by values that also beat it, but the stopping test is only reached by an epoch that does not
+# improve: row 6 improves every epoch without reaching 0.5, so `wait` grows and training never
+# stops, while row 7 reaches 0.4 and then stops after `patience` epochs without improvement.
+# The last two rows print what Keras prints at the end of training, and `restore_best_weights`
+# restores the best epoch's weights *even when training did not stop early* (row 11).
 #
 # ### On a noisy validation curve
 #
