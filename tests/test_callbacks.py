@@ -208,7 +208,9 @@ def _fresh_model(extra=None):
     return model
 
 
-@pytest.mark.skipif(not hasattr(signal, "SIGINT") or os.name != "posix", reason="POSIX signals")
+@pytest.mark.skipif(os.name != "posix" or signal.getsignal(signal.SIGINT)
+                    is not signal.default_int_handler,
+                    reason="POSIX signals, with Python's own SIGINT handler in place")
 def test_ctrl_c_during_a_step_finishes_that_step_then_interrupts():
     """SIGINT in the middle of step 7 (epoch 1, batch 2 of 4): the step completes, then
     KeyboardInterrupt; the History has epoch 0, the weights and iterations are exactly those
