@@ -515,3 +515,17 @@ def test_terminate_on_nan_checks_inf_too():
         history = model.fit(np.ones((4, 1)), y, batch_size=1, epochs=3, verbose=0,
                             callbacks=[keras.callbacks.TerminateOnNaN()])
     assert history.epoch == [0] and math.isinf(history.history["loss"][0])
+
+
+def test_signatures_are_keras_own():
+    """Shift+Tab shows Keras' signatures: every callback's constructor and Callback's hooks,
+    and each has a docstring."""
+    import inspect
+
+    case = REFERENCE["signatures"]
+    for name, expected in case["constructors"].items():
+        cls = getattr(keras.callbacks, name)
+        assert str(inspect.signature(cls.__init__)) == expected, name
+        assert cls.__doc__, f"{name} has no docstring"
+    for name, expected in case["callback_methods"].items():
+        assert str(inspect.signature(getattr(keras.callbacks.Callback, name))) == expected, name

@@ -41,7 +41,25 @@ def build():
         meta = {k: _jsonable(v, rec, f"{case_id}/{k}") for k, v in results.items()}
         rec.add(case_id, n_weights=len(weights), **meta)
     record_tensorboard(rec, data)
+    record_signatures(rec)
     return rec
+
+
+SIGNED = ["Callback", "CallbackList", "History", "ProgbarLogger", "LambdaCallback",
+          "LearningRateScheduler", "EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint",
+          "CSVLogger", "TerminateOnNaN", "BackupAndRestore", "TensorBoard"]
+
+
+def record_signatures(rec):
+    """The constructor signature of every callback class, and of Callback's hooks."""
+    import inspect
+
+    signatures = {name: str(inspect.signature(getattr(keras.callbacks, name).__init__))
+                  for name in SIGNED}
+    base = keras.callbacks.Callback
+    hooks = {name: str(inspect.signature(getattr(base, name)))
+             for name in sorted(vars(base)) if name.startswith("on_") or name.startswith("set_")}
+    rec.add("signatures", constructors=signatures, callback_methods=hooks)
 
 
 def record_tensorboard(rec, data):
