@@ -406,3 +406,90 @@ def test_save_errors(tmp_path):
 def test_weight_paths_helper():
     model = keras.Sequential([keras.Input((3,)), layers.Dense(2), layers.Dense(1)])
     assert list(saving_lib.weight_paths(model)) == ["", "layers/dense", "layers/dense_1"]
+
+
+def test_layer_without_output_shape_builds_on_first_call_and_round_trips(tmp_path):
+    """A layer with no compute_output_shape stops Sequential.build (nbkeras does not trace
+    call()): the model is left unbuilt until its first call, fit trains every layer's
+    weights, and the file rebuilds the model by a call on zeros."""
+
+    class NoShape(layers.Layer):
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="w")
+
+        def call(self, x):
+            return x * self.w
+
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(4), NoShape(), layers.Dense(2)])
+    assert not model.built and not model.layers[2].built
+    model.compile("adam", "mse")
+    x = np.ones((4, 3), np.float32)
+    model.fit(x, np.zeros((4, 2), np.float32), verbose=0)
+    assert model.built and len(model.optimizer.variables) == 2 + 2 * 5
+    model.save(tmp_path / "n.keras")
+    loaded = keras.models.load_model(tmp_path / "n.keras", custom_objects={"NoShape": NoShape})
+    assert loaded.built
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    for a, b in zip(model.optimizer.variables, loaded.optimizer.variables, strict=True):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def test_custom_loss_in_compile_config_uses_custom_objects(tmp_path):
+    class Halved(keras.losses.Loss):
+        def call(self, y_true, y_pred):
+            return keras.ops.mean(keras.ops.square(y_true - y_pred), axis=-1) * 0.5
+
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(1)])
+    model.compile("sgd", loss=Halved())
+    model.save(tmp_path / "h.keras")
+    with pytest.raises(ValueError, match="Could not locate class 'Halved'"):
+        keras.models.load_model(tmp_path / "h.keras")
+    loaded = keras.models.load_model(tmp_path / "h.keras", custom_objects={"Halved": Halved})
+    assert type(loaded.loss) is Halved
+
+
+@pytest.mark.parametrize("with_input_layer", [True, False])
+def test_keras_2_style_h5_file(tmp_path, with_input_layer):
+    """A file in Keras 2's spelling (batch_input_shape, no modules, dtype strings, weight names
+    with ':0', a TF 2.11+ optimizer config), as Keras 2.15 wrote them (older versions had no
+    InputLayer in a Sequential config)."""
+    config = {"class_name": "Sequential", "config": {"name": "sequential", "layers": [
+        {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 4],
+                                                "dtype": "float32", "sparse": False,
+                                                "ragged": False, "name": "dense_input"}},
+        {"class_name": "Dense", "config": {
+            "name": "dense", "trainable": True, "dtype": "float32",
+            "batch_input_shape": [None, 4], "units": 3, "activation": "relu",
+            "use_bias": True,
+            "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": None}},
+            "bias_initializer": {"class_name": "Zeros", "config": {}},
+            "kernel_regularizer": None, "bias_regularizer": None,
+            "activity_regularizer": None, "kernel_constraint": None,
+            "bias_constraint": None}}]}}
+    training = {"loss": "mse", "metrics": None, "weighted_metrics": None, "loss_weights": None,
+                "optimizer_config": {"class_name": "Adam", "config": {
+                    "name": "Adam", "weight_decay": None, "clipnorm": None,
+                    "global_clipnorm": None, "clipvalue": None, "use_ema": False,
+                    "ema_momentum": 0.99, "ema_overwrite_frequency": None,
+                    "jit_compile": False, "is_legacy_optimizer": False,
+                    "learning_rate": 0.001, "beta_1": 0.9, "beta_2": 0.999,
+                    "epsilon": 1e-07, "amsgrad": False}}}
+    if not with_input_layer:
+        config["config"]["layers"].pop(0)
+    kernel = np.arange(12, dtype=np.float32).reshape(4, 3) / 10
+    bias = np.array([0.5, -0.5, 0.0], np.float32)
+    with h5py.File(tmp_path / "k2.h5", "w") as f:
+        f.attrs["model_config"] = json.dumps(config)
+        f.attrs["training_config"] = json.dumps(training)
+        f.attrs["keras_version"] = "2.15.0"
+        weights = f.create_group("model_weights")
+        weights.attrs["layer_names"] = [b"dense"]
+        dense = weights.create_group("dense")
+        dense.attrs["weight_names"] = [b"dense/kernel:0", b"dense/bias:0"]
+        dense.create_dataset("dense/kernel:0", data=kernel)
+        dense.create_dataset("dense/bias:0", data=bias)
+    model = keras.models.load_model(tmp_path / "k2.h5")
+    assert model.input_shape == (None, 4) and model.compiled
+    np.testing.assert_array_equal(model.layers[0].kernel.numpy(), kernel)
+    np.testing.assert_array_equal(model.layers[0].bias.numpy(), bias)
+    assert model.optimizer.learning_rate.numpy() == np.float32(0.001)

@@ -64,7 +64,27 @@ def custom_objects(keras):
         def get_config(self):
             return {**super().get_config(), "gamma": self.gamma, "alpha": self.alpha}
 
-    _DEFINED[key] = {"Scale": Scale, "FocalLoss": FocalLoss}
+    @keras.saving.register_keras_serializable(package=PACKAGE)
+    class TwoTower(keras.Model):
+        """A subclassed model: its layers are attributes (one of them a list), so the weights
+        file's paths follow the attribute names in sorted order."""
+
+        def __init__(self, units=4, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+            self.towers = [keras.layers.Dense(units, activation="tanh"),
+                           keras.layers.Dense(units, activation="relu")]
+            self.norm = keras.layers.LayerNormalization()
+            self.head = keras.layers.Dense(1)
+
+        def call(self, x):
+            h = keras.ops.concatenate([tower(x) for tower in self.towers], axis=-1)
+            return self.head(self.norm(h))
+
+        def get_config(self):
+            return {**super().get_config(), "units": self.units}
+
+    _DEFINED[key] = {"Scale": Scale, "FocalLoss": FocalLoss, "TwoTower": TwoTower}
     return _DEFINED[key]
 
 
@@ -111,7 +131,15 @@ def custom(keras):
     return model
 
 
-MODELS = {"cnn": cnn, "functional": functional, "custom": custom}
+def subclassed(keras):
+    """A registered subclassed model, built by a call, Adam."""
+    model = custom_objects(keras)["TwoTower"](units=4, name="two_tower")
+    model(np.zeros((1, 3), np.float32))
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="mse")
+    return model
+
+
+MODELS = {"cnn": cnn, "functional": functional, "custom": custom, "subclassed": subclassed}
 
 
 def make_data(rng):
@@ -126,6 +154,8 @@ def make_data(rng):
                              rng.integers(0, 3, (24,)).astype(np.int32)]},
         "custom": {"x": [rng.standard_normal((20, 4)).astype(f32)],
                    "y": [rng.integers(0, 2, (20, 1)).astype(f32)]},
+        "subclassed": {"x": [rng.standard_normal((16, 3)).astype(f32)],
+                       "y": [rng.standard_normal((16, 1)).astype(f32)]},
     }
 
 

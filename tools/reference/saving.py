@@ -36,7 +36,27 @@ def build():
     for name, make in _saving_zoo.LAYOUTS.items():
         record_layout(rec, name, make)
     record_config_survey(rec)
+    record_signatures(rec)
     return rec
+
+
+SIGNATURES = ["saving.save_model", "saving.load_model", "saving.save_weights",
+              "saving.load_weights", "saving.register_keras_serializable",
+              "saving.custom_object_scope", "saving.get_custom_objects",
+              "saving.get_registered_name", "saving.get_registered_object",
+              "models.load_model", "models.save_model", "Model.save", "Model.save_weights",
+              "Model.load_weights"]
+"""The public saving functions whose signatures nbkeras must share."""
+
+
+def record_signatures(rec):
+    found = {}
+    for qualified in SIGNATURES:
+        obj = keras
+        for part in qualified.split("."):
+            obj = getattr(obj, part)
+        found[qualified] = str(inspect.signature(obj))
+    rec.add("signatures", kind="signatures", signatures=found)
 
 
 def h5_tree(path):

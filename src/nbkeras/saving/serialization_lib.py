@@ -195,7 +195,10 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
     cls = _locate_class(config, custom_objects)
     # an outer setting (a scope, enable_unsafe_deserialization) wins over the argument
     scope_setting = in_safe_mode()
-    with SafeModeScope(safe_mode if scope_setting is None else scope_setting):
+    # the custom objects stay known inside: a custom layer's from_config, or the compile
+    # config's custom loss, deserializes more objects without being passed them
+    with SafeModeScope(safe_mode if scope_setting is None else scope_setting), \
+            object_registration.CustomObjectScope(custom_objects):
         if hasattr(cls, "from_config"):
             parameters = inspect.signature(cls.from_config).parameters
             if "custom_objects" in parameters:
@@ -204,10 +207,10 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
                 obj = cls.from_config(inner)
         else:
             obj = cls(**inner)
-    if config.get("build_config") and hasattr(obj, "build_from_config"):
-        obj.build_from_config(config["build_config"])
-    if config.get("compile_config") and hasattr(obj, "compile_from_config"):
-        obj.compile_from_config(config["compile_config"])
+        if config.get("build_config") and hasattr(obj, "build_from_config"):
+            obj.build_from_config(config["build_config"])
+        if config.get("compile_config") and hasattr(obj, "compile_from_config"):
+            obj.compile_from_config(config["compile_config"])
     return obj
 
 

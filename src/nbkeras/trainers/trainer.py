@@ -185,13 +185,14 @@ class Trainer:
     def train_step(self, data):
         """One gradient step on one batch ``(x, y, sample_weight)``; returns the logs."""
         x, y, sample_weight = data_adapter_utils.unpack_x_y_sample_weight(data)
+        built_before = self.built
         trainable = self.trainable_weights
         with GradientTape() as tape:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                      training=True)
         self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
-        if not trainable:
+        if not trainable or not built_before:
             trainable = self.trainable_weights  # made during this first call
         if trainable:
             grads = tape.gradient(loss, trainable)
@@ -298,7 +299,9 @@ class Trainer:
     def _build_before_training(self, iterator):
         """Build the model from a first batch when it is not built yet (its layers need the
         input shape), then the optimizer's slots, before the first step (as Keras does)."""
-        if not self.built and hasattr(self, "_functional"):  # a Sequential without Input
+        # a Sequential without Input (one with an Input whose layers could not all be built
+        # symbolically builds in its first step instead)
+        if not self.built and hasattr(self, "_functional") and not _starts_with_input(self):
             batches = iterator.data_adapter.get_iterator()
             first = next(iter(batches), None)
             if first is not None:
@@ -431,7 +434,7 @@ class Trainer:
         return data_adapter_utils.pack_x_y_sample_weight(*arrays)
 
     def _build_before_training_batch(self, data):
-        if not self.built and hasattr(self, "_functional"):
+        if not self.built and hasattr(self, "_functional") and not _starts_with_input(self):
             from nbkeras.layers.layer import _shape_of
 
             x, _, _ = data_adapter_utils.unpack_x_y_sample_weight(data)
@@ -462,6 +465,12 @@ class Trainer:
     def _assert_compile_called(self):
         if not self.compiled:
             raise ValueError("You must call `compile()` before using the model.")
+
+
+def _starts_with_input(model):
+    from nbkeras.layers.input_layer import InputLayer
+
+    return bool(model._layers) and isinstance(model._layers[0], InputLayer)
 
 
 def _is_arrays(value):
