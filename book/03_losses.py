@@ -1,3 +1,11 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # Losses
 #
@@ -133,9 +141,11 @@ assert_matches_keras(losses.binary_crossentropy(case.array("y_true"), case.array
 # $\log(1 - \sigma(x)) = \log \sigma(-x) = -\mathrm{softplus}(x)$:
 #
 # $$
-# \ell = y\,\mathrm{softplus}(-x) + (1 - y)\,\mathrm{softplus}(x)
-#      = \mathrm{softplus}(x) - x y
-#      = \max(x, 0) - x y + \log\bigl(1 + e^{-|x|}\bigr),
+# \begin{aligned}
+# \ell &= y\,\mathrm{softplus}(-x) + (1 - y)\,\mathrm{softplus}(x) \\
+#      &= \mathrm{softplus}(x) - x y \\
+#      &= \max(x, 0) - x y + \log\bigl(1 + e^{-|x|}\bigr),
+# \end{aligned}
 # $$
 #
 # using $\mathrm{softplus}(-x) = \mathrm{softplus}(x) - x$. No exponential can overflow and no
@@ -569,10 +579,11 @@ for case_id in ["seed/FocalLoss", "seed/FocalLoss_weighted", "seed/focal_loss"]:
     print(f"{case_id:>24}: {np.array2string(value.numpy(), precision=6)}  (agrees with Keras)")
 
 # %% [markdown]
-# Both forms agree with TensorFlow in value and gradient. `model.compile` (a later chapter)
-# will need two things from them, and both are here already. A plain function becomes a `Loss`
-# by wrapping, which is what `compile` does with it; a `Loss` object can be turned into a config
-# and rebuilt, with `custom_objects` naming the classes Keras does not know:
+# Both forms agree with TensorFlow in value and gradient. `model.compile`
+# ([chapter 12](12_training.ipynb)) will need two things from them, and both are here already. A
+# plain function becomes a `Loss` by wrapping, which is what `compile` does with it; a `Loss`
+# object can be turned into a config and rebuilt, with `custom_objects` naming the classes Keras
+# does not know:
 
 # %%
 wrapped = losses.LossFunctionWrapper(focal_loss(gamma=2.0), reduction="sum_over_batch_size")

@@ -1,3 +1,11 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # Metrics
 #
@@ -328,8 +336,11 @@ for value, case_id in zip(examples.values(), recorded, strict=True):
 #
 # $$
 # \text{AUC} = \sum_{i=0}^{T-2} (x_i - x_{i+1})\, h_i, \qquad
-# h_i = \tfrac12 (y_i + y_{i+1}) \text{ (interpolation)}, \;
-# \min(y_i, y_{i+1}) \text{ (minoring)}, \; \max(y_i, y_{i+1}) \text{ (majoring)}.
+# h_i = \begin{cases}
+#   \tfrac12 (y_i + y_{i+1}) & \text{(interpolation)}, \\
+#   \min(y_i, y_{i+1}) & \text{(minoring)}, \\
+#   \max(y_i, y_{i+1}) & \text{(majoring)}.
+# \end{cases}
 # $$
 #
 # For ROC, interpolation is the trapezoid rule.

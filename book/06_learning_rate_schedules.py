@@ -1,3 +1,11 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # Learning-rate schedules
 #
@@ -202,5 +210,6 @@ print("config:", optimizer.get_config()["learning_rate"])
 
 # %% [markdown]
 # A schedule fixes the rate in advance. The `LearningRateScheduler` and `ReduceLROnPlateau`
-# callbacks (with the training loop, in a later chapter) instead set a float learning rate once
-# per *epoch*, the second one from the validation loss.
+# callbacks ([chapter 13](13_callbacks.ipynb), after the training loop of
+# [chapter 12](12_training.ipynb)) instead set a float learning rate once per *epoch*, the
+# second one from the validation loss.

@@ -1,3 +1,11 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # Layers
 #
@@ -139,7 +147,7 @@ print(layers.Reshape((3, 4))(keras.Input(shape=(12,))).shape)
 # Each symbolic call is also recorded. The output carries a `_keras_history`: the layer that made
 # it, which of that layer's calls (a `Node`), and which of its outputs. A node knows its input
 # tensors, so walking back from an output visits every layer between it and the `Input`s. The
-# functional `Model` (a later chapter) is that walk.
+# functional `Model` ([chapter 11](11_models.ipynb)) is that walk.
 
 # %%
 hidden = layers.Dense(8, name="hidden")(inputs)
@@ -389,9 +397,9 @@ print("moving mean of pixel 20 after one step:", f"{bn.moving_mean.numpy()[20]:.
 # ### The backward pass, through the statistics
 #
 # In training, $\mu$ and $\sigma^2$ depend on every $x_n$ of the channel, so the gradient has
-# three paths: directly through $x_n$, through $\mu$ and through $\sigma^2$. Write $r = (\sigma^2
-# + \epsilon)^{-1/2}$ and $g_n = \partial L / \partial y_n$. The `batch_normalization` primitive
-# gives the partial derivatives for *given* statistics:
+# three paths: directly through $x_n$, through $\mu$ and through $\sigma^2$. Write
+# $r = (\sigma^2 + \epsilon)^{-1/2}$ and $g_n = \partial L / \partial y_n$. The
+# `batch_normalization` primitive gives the partial derivatives for *given* statistics:
 #
 # $$
 # \frac{\partial L}{\partial x_n}\Big|_{\mu,\sigma} = g_n \gamma r, \qquad
@@ -514,9 +522,9 @@ for name in sorted(n for n in cases if n.startswith("layer_normalization/")):
 # ```
 #
 # `input_dim=64` is Keras 2's way of giving the first layer of a `Sequential` model its input
-# size; nbkeras keeps it for the model to read, as Keras does. There is no `Sequential` model yet
-# (a later chapter), so the two layers are called one after the other on an `Input`, which builds
-# them, and their parameters are counted per layer:
+# size; nbkeras keeps it for the model to read, as Keras does. `Sequential` models come in
+# [chapter 11](11_models.ipynb), so here the two layers are called one after the other on an
+# `Input`, which builds them, and their parameters are counted per layer:
 
 # %%
 with warnings.catch_warnings():  # Keras 3 warns about Keras 2's input_dim (chapter 11)

@@ -1,3 +1,11 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # Convolution and pooling
 #
@@ -103,7 +111,7 @@ for case in shape_cases.values():
     ours = getattr(layers, case["layer"])(*case["args"], **case["kwargs"])(
         keras.Input(batch_shape=tuple(case["input_shape"])))
     keras_shape = tuple(case["output_shape"]) if "output_shape" in case.meta else "ValueError"
-    print(f"{call:<32} on {str(tuple(case['input_shape'])):<21} Keras {str(keras_shape):<21}"
+    print(f"{call}\n  input {str(tuple(case['input_shape'])):<19} Keras {str(keras_shape):<19}"
           f" nbkeras {ours.shape}")
     if "output_shape" in case.meta:
         assert ours.shape == keras_shape
@@ -293,10 +301,10 @@ for name, (f, arrays) in checks.items():
 # six multiplications. Winograd's minimal filtering algorithm gets them from four:
 #
 # $$
-# m_1 = (d_0 - d_2)\, g_0,\quad
-# m_2 = (d_1 + d_2)\, \tfrac{g_0 + g_1 + g_2}{2},\quad
-# m_3 = (d_2 - d_1)\, \tfrac{g_0 - g_1 + g_2}{2},\quad
-# m_4 = (d_1 - d_3)\, g_2,
+# \begin{aligned}
+# m_1 &= (d_0 - d_2)\, g_0, & m_2 &= (d_1 + d_2)\, \tfrac{g_0 + g_1 + g_2}{2}, \\
+# m_3 &= (d_2 - d_1)\, \tfrac{g_0 - g_1 + g_2}{2}, & m_4 &= (d_1 - d_3)\, g_2,
+# \end{aligned}
 # $$
 #
 # $$ y_0 = m_1 + m_2 + m_3, \qquad y_1 = m_2 - m_3 - m_4 $$
@@ -308,7 +316,10 @@ for name, (f, arrays) in checks.items():
 # B^\top = \begin{pmatrix} 1 & 0 & -1 & 0 \\ 0 & 1 & 1 & 0 \\ 0 & -1 & 1 & 0 \\ 0 & 1 & 0 & -1
 # \end{pmatrix},\quad
 # G = \begin{pmatrix} 1 & 0 & 0 \\ \frac12 & \frac12 & \frac12 \\ \frac12 & -\frac12 &
-# \frac12 \\ 0 & 0 & 1 \end{pmatrix},\quad
+# \frac12 \\ 0 & 0 & 1 \end{pmatrix},
+# $$
+#
+# $$
 # A^\top = \begin{pmatrix} 1 & 1 & 1 & 0 \\ 0 & 1 & -1 & -1 \end{pmatrix}.
 # $$
 #
@@ -416,7 +427,6 @@ print(f"gradient check on the Winograd path: {'agrees' if error < 1e-8 else 'DIF
 # `conv` followed by `add`), which saves a pass over the output.
 
 # %%
-# NBVAL_IGNORE_OUTPUT
 def best_time(function, repeat=5):
     function()
     times = []

@@ -2,7 +2,9 @@
 
 - every code cell was executed, top to bottom, in one kernel (execution counts 1, 2, 3, ...);
   nbval would silently skip a cell stored without an execution count;
-- each notebook's jupytext twin (``.py``, percent format) has the same cells.
+- each notebook's jupytext twin (``.py``, percent format) has the same cells;
+- each notebook stores its kernelspec (also in the twin's header), so JupyterLab opens it without
+  marking it modified.
 """
 
 import json
@@ -45,3 +47,13 @@ def test_jupytext_pair_in_sync(path):
     assert from_ipynb == from_py, (
         f"{path.name} and {twin.name} differ; run `jupytext --sync {path}`"
     )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_kernelspec_stored(path):
+    for stored in (jupytext.read(path), jupytext.read(path.with_suffix(".py"))):
+        kernelspec = stored.metadata.get("kernelspec", {})
+        assert kernelspec.get("name") == "python3", (
+            f"{path.name}: kernelspec {kernelspec!r}; expected the python3 kernel: run "
+            f"`jupytext --set-kernel python3 book/{path.name} && jupytext --sync book/{path.name}`"
+        )

@@ -8,7 +8,9 @@ not imported: every verdict is Keras'):
 - ``<name>.fresh.weights.h5``: loads into the same model built in Keras, same predictions;
 - ``<name>.resaved.keras``: Keras resumes training from it (optimizer state included) and
   ends with the weights it recorded for its own file after one more epoch;
-- ``lambda.keras``: refused in safe mode, loaded and run with ``safe_mode=False``.
+- ``lambda.keras``: refused in safe mode, loaded and run with ``safe_mode=False``;
+- ``backup/``: Keras' BackupAndRestore resumes nbkeras' crashed fit at epoch 3, with Adam's
+  state, and ends with the weights nbkeras' own resume ended with.
 
 Prints one line per check and writes OUT_DIR/results.json; exits 1 if any check failed.
 
@@ -31,7 +33,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-from reference import _saving_zoo  # noqa: E402
+from reference import _callbacks_zoo, _saving_zoo  # noqa: E402
 
 RTOL = 1e-5  # predictions: two frameworks' kernels on the same weights
 RESUME_RTOL = 2e-4  # one more epoch of training (the training family's tolerance)
@@ -104,6 +106,19 @@ def check_lambda(out):
     return "refused in safe mode; safe_mode=False runs it (x*2+1)"
 
 
+def check_backup(out):
+    """Keras resumes the fit that nbkeras' BackupAndRestore backed up."""
+    arrays = np.load(out / "backup.npz")
+    model = _callbacks_zoo.interop_backup_model(keras)
+    history = model.fit(arrays["x"], arrays["y"], **_callbacks_zoo.INTEROP_BACKUP_FIT,
+                        callbacks=[keras.callbacks.BackupAndRestore(out / "backup")])
+    if history.epoch != [3, 4] or int(model.optimizer.iterations.numpy()) != 20:
+        raise AssertionError(f"resumed epochs {history.epoch}, iterations "
+                             f"{int(model.optimizer.iterations.numpy())}; expected [3, 4], 20")
+    worst = _close(model.get_weights(), _listed(arrays, "weights"), RESUME_RTOL)
+    return f"epochs [3, 4], 20 iterations, weights as nbkeras' resume to {worst:.1e}"
+
+
 def main(out):
     _saving_zoo.custom_objects(keras)
     reference_meta = json.loads((ROOT / "tests" / "reference" / "saving.json").read_text())
@@ -118,6 +133,7 @@ def main(out):
         checks.append((f"layout_{name}.fresh.keras",
                        lambda n=name, m=make: check_fresh(out, f"layout_{n}", m)))
     checks.append(("lambda.keras", lambda: check_lambda(out)))
+    checks.append(("backup/ (BackupAndRestore)", lambda: check_backup(out)))
     results, failed = [], 0
     for label, check in checks:
         keras.backend.clear_session()

@@ -8,7 +8,10 @@ For each model of tools/reference/_saving_zoo.py (``MODELS`` and ``LAYOUTS``):
 - ``<name>.resaved.keras`` (``MODELS`` only): Keras' own file from tests/reference/saving,
   loaded and saved again by nbkeras, so that Keras can resume training from it and compare
   with the weights it recorded after one more epoch;
-- ``lambda.keras``: a Lambda layer's code, which Keras must refuse in safe mode.
+- ``lambda.keras``: a Lambda layer's code, which Keras must refuse in safe mode;
+- ``backup/``: what nbkeras' BackupAndRestore leaves when a fit crashes after epoch 3 of 5
+  (weights with Adam's state, training_metadata.json), with ``backup.npz`` holding the data
+  and the weights nbkeras ends with when it resumes from a copy, for Keras to resume too.
 
 Step 2 (tools/interop_check.py) runs in the reference environment, without nbkeras.
 
@@ -23,7 +26,7 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
-from reference import _saving_zoo  # noqa: E402
+from reference import _callbacks_zoo, _saving_zoo  # noqa: E402
 
 import nbkeras as keras  # noqa: E402
 
@@ -67,6 +70,38 @@ def main(out):
     lam = keras.Sequential([keras.Input((3,)), keras.layers.Lambda(lambda t: t * 2.0 + 1.0)])
     lam.save(out / "lambda.keras")
     print("wrote lambda.keras")
+    write_backup(out)
+
+
+def write_backup(out):
+    import shutil
+
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((32, 4)).astype(np.float32)
+    y = (x @ np.array([[0.5], [-1.0], [0.25], [0.8]], np.float32)).astype(np.float32)
+
+    class Crash(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 2:
+                raise RuntimeError("crash after epoch 3")
+
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(7)
+    model = _callbacks_zoo.interop_backup_model(keras)
+    shutil.rmtree(out / "backup", ignore_errors=True)
+    try:
+        model.fit(x, y, **_callbacks_zoo.INTEROP_BACKUP_FIT,
+                  callbacks=[keras.callbacks.BackupAndRestore(out / "backup"), Crash()])
+    except RuntimeError:
+        pass
+    shutil.copytree(out / "backup", out / "backup_copy", dirs_exist_ok=True)
+    keras.utils.set_random_seed(8)
+    resumed = _callbacks_zoo.interop_backup_model(keras)  # fresh weights, then the backup
+    resumed.fit(x, y, **_callbacks_zoo.INTEROP_BACKUP_FIT,
+                callbacks=[keras.callbacks.BackupAndRestore(out / "backup_copy")])
+    np.savez(out / "backup.npz", x=x, y=y,
+             **{f"weights/{i}": w for i, w in enumerate(resumed.get_weights())})
+    print("wrote backup/ (a fit that crashed after epoch 3)")
 
 
 if __name__ == "__main__":

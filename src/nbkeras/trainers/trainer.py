@@ -31,6 +31,7 @@ from nbkeras.tensor import Tensor
 from nbkeras.trainers import compile_utils
 from nbkeras.trainers.data_adapters import data_adapter_utils
 from nbkeras.trainers.epoch_iterator import EpochIterator
+from nbkeras.trainers.interrupts import interrupt_between_steps
 from nbkeras.utils import tree
 
 
@@ -258,37 +259,41 @@ class Trainer:
                                      steps=iterator.num_batches, model=self)
         self.stop_training = False
         self._has_run = True
-        callbacks.on_train_begin()
-        logs, training_logs = {}, None
-        initial_epoch = self._initial_epoch or initial_epoch
-        validation_iterator = None
-        for epoch in range(initial_epoch, epochs):
-            self.reset_metrics()
-            callbacks.on_epoch_begin(epoch)
-            for begin, end, batches in iterator.enumerate_epoch():
-                callbacks.on_train_batch_begin(begin)
-                for batch in batches:
-                    logs = self.train_step(batch)
-                callbacks.on_train_batch_end(end, logs)
+        # An exception (a KeyboardInterrupt too) leaves the loop as in Keras: the History
+        # keeps the epochs that ended and on_train_end does not run (so BackupAndRestore keeps
+        # its backup for the next fit). Ctrl-C waits for the running step to finish.
+        with interrupt_between_steps() as steps:
+            callbacks.on_train_begin()
+            logs, training_logs = {}, None
+            initial_epoch = self._initial_epoch or initial_epoch
+            validation_iterator = None
+            for epoch in range(initial_epoch, epochs):
+                self.reset_metrics()
+                callbacks.on_epoch_begin(epoch)
+                for begin, end, batches in iterator.enumerate_epoch():
+                    callbacks.on_train_batch_begin(begin)
+                    for batch in batches:
+                        logs = steps.run_step(self.train_step, batch)
+                    callbacks.on_train_batch_end(end, logs)
+                    if self.stop_training:
+                        break
+                epoch_logs = dict(self._metrics_result_or(logs))
+                if validation_data is not None and _should_validate(epoch, validation_freq):
+                    if validation_iterator is None:  # made once, restarted every epoch
+                        validation_iterator = EpochIterator(
+                            val_x, val_y, sample_weight=val_sample_weight,
+                            batch_size=validation_batch_size or batch_size,
+                            steps_per_epoch=validation_steps, shuffle=False,
+                            steps_per_execution=self.steps_per_execution)
+                    val_logs = self._evaluate_with(validation_iterator, callbacks)
+                    epoch_logs.update({f"val_{name}": value for name, value in val_logs.items()})
+                callbacks.on_epoch_end(epoch, epoch_logs)
+                training_logs = epoch_logs
                 if self.stop_training:
                     break
-            epoch_logs = dict(self._metrics_result_or(logs))
-            if validation_data is not None and _should_validate(epoch, validation_freq):
-                if validation_iterator is None:  # made once, restarted every epoch
-                    validation_iterator = EpochIterator(
-                        val_x, val_y, sample_weight=val_sample_weight,
-                        batch_size=validation_batch_size or batch_size,
-                        steps_per_epoch=validation_steps, shuffle=False,
-                        steps_per_execution=self.steps_per_execution)
-                val_logs = self._evaluate_with(validation_iterator, callbacks)
-                epoch_logs.update({f"val_{name}": value for name, value in val_logs.items()})
-            callbacks.on_epoch_end(epoch, epoch_logs)
-            training_logs = epoch_logs
-            if self.stop_training:
-                break
-        if epochs > 0 and self.optimizer is not None:
-            self.optimizer.finalize_variable_values(self.trainable_weights)
-        callbacks.on_train_end(logs=training_logs)
+            if epochs > 0 and self.optimizer is not None:
+                self.optimizer.finalize_variable_values(self.trainable_weights)
+            callbacks.on_train_end(logs=training_logs)
         return self.history
 
     def _build_before_training(self, iterator):
