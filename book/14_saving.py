@@ -334,6 +334,8 @@ print("members:", contents["nbkeras"][0] == contents["Keras"][0],
 # nbkeras' outputs to 1e-6; their `.weights.h5` files load into the same models built in Keras;
 # Keras resumes training from nbkeras' rewrite of its own files and lands on its own after-epoch
 # weights (to 1.2e-7); and Keras refuses nbkeras' Lambda file in safe mode: 13 checks of 13.
+# (`make interop` also resumes, in Keras, a fit that nbkeras' `BackupAndRestore` backed up:
+# chapter 13.)
 #
 # ## Configs, class by class
 #
