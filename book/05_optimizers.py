@@ -19,6 +19,7 @@
 # pairs and updates each variable **in place**.
 
 # %%
+import inspect
 import textwrap
 import warnings
 
@@ -562,6 +563,47 @@ with warnings.catch_warnings(record=True) as caught:
     old_style = keras.optimizers.SGD(lr=0.5)
 print(f"{caught[0].category.__name__}: {caught[0].message}")
 print("learning rate:", float(old_style.lr))
+
+# %% [markdown]
+# The seeds write every optimizer that way, and name some in `compile` as `"sgdm"` and
+# `"nag"`. Keras 3.15 raises on all of the `lr=` calls, and knows neither name: momentum and
+# Nesterov are options of `SGD`. nbkeras runs the calls with the rate given, and its error for
+# the two names says what to write instead:
+
+# %%
+seed_reference = {c.id: c for c in load_reference("seeds")}
+print("Keras 3.15, SGD(lr=0.01):", seed_reference["optimizer_lr_alias"]["error"]["message"])
+seed_optimizers = [("SGD", {"lr": 0.01}), ("SGD", {"lr": 0.01, "momentum": 0.1}),
+                   ("SGD", {"lr": 0.01, "nesterov": True}), ("RMSprop", {"lr": 0.001}),
+                   ("Adagrad", {"lr": 0.01}), ("Adadelta", {"lr": 1.0}), ("Adam", {"lr": 0.001}),
+                   ("Adamax", {"lr": 0.02}), ("Nadam", {"lr": 0.002})]
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    for name, kwargs in seed_optimizers:
+        optimizer = getattr(keras.optimizers, name)(**kwargs)
+        call = f"{name}({', '.join(f'{k}={v}' for k, v in kwargs.items())})"
+        print(f"  {call:<30} learning_rate = {float(optimizer.learning_rate):.4g}")
+for name, keras_says in seed_reference["optimizer_names"]["names"].items():
+    try:
+        ours = type(keras.optimizers.get(name)).__name__
+    except ValueError as error:
+        ours = f"ValueError: {error}"
+        keras_says = f"{keras_says['type']}: {keras_says['message']}"
+    else:
+        assert ours == keras_says
+    print(f"{name!r:>10}: nbkeras {ours}\n{'':12}Keras 3.15 {keras_says}")
+
+# %% [markdown]
+# The defaults a seed lists for five optimizers are still Keras 3's, except `name`: Keras 2
+# defaulted it to the class name, Keras 3 to `None` (an automatic name, `adam`, `adam_1`,
+# ...). nbkeras' signatures have the same defaults as Keras 3.15's:
+
+# %%
+for name, keras_defaults in seed_reference["optimizer_defaults"]["defaults"].items():
+    parameters = inspect.signature(getattr(keras.optimizers, name)).parameters
+    ours = {p: parameters[p].default for p in keras_defaults}
+    assert ours == keras_defaults, (name, ours, keras_defaults)
+    print(f"{name}({', '.join(f'{p}={v!r}' for p, v in ours.items())})")
 
 # %% [markdown]
 # - **`decay=`** made Keras 2 optimizers use $\eta_t = \eta / (1 + \text{decay} \cdot t)$. Keras 3
