@@ -243,8 +243,9 @@ show_source(keras.kernels.optimizers.adagrad, keras.kernels.optimizers.rmsprop)
 # *steps*, so that the step has the units of $w$:
 #
 # $$ \Delta_t = -\frac{\sqrt{E[\Delta^2]_{t-1} + \epsilon}}{\sqrt{E[g^2]_t + \epsilon}}\, g_t,
-# \qquad E[\Delta^2]_t = \rho E[\Delta^2]_{t-1} + (1-\rho) \Delta_t^2,
-# \qquad w_t = w_{t-1} + \eta\, \Delta_t . $$
+# \qquad w_t = w_{t-1} + \eta\, \Delta_t , $$
+#
+# $$ E[\Delta^2]_t = \rho E[\Delta^2]_{t-1} + (1-\rho) \Delta_t^2 . $$
 #
 # The paper needs no learning rate ($\eta = 1$). Keras multiplies by `learning_rate` anyway and
 # defaults it to 0.001 (standalone Keras up to 2.3 used 1.0). On the first step $E[\Delta^2] = 0$
