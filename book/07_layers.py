@@ -469,7 +469,8 @@ print("central differences agree:", check_gradients(train_mode_bn, [x, gamma, be
 # %%
 for name in sorted(n for n in cases if n.startswith("batch_normalization/")):
     check_layer_case(cases[name])
-    print(f"{name:45s} output, gradients and moving statistics match Keras")
+    print(f"{name:40s} matches Keras")
+print("(output, gradients and moving statistics)")
 
 # %% [markdown]
 # ## Layer normalization

@@ -483,8 +483,9 @@ for layer in [layers.Conv2D(64, 3), layers.DepthwiseConv2D(3, depth_multiplier=2
               layers.SeparableConv2D(64, 3, depth_multiplier=2),
               layers.Conv2DTranspose(16, 3, strides=2, padding="same")]:
     out = layer(keras.Input((28, 28, 32)))
+    shapes = [tuple(w.shape) for w in layer.weights]
     print(f"{type(layer).__name__:>16}: (None, 28, 28, 32) -> {out.shape}, "
-          f"{layer.count_params():6,d} parameters {[tuple(w.shape) for w in layer.weights]}")
+          f"{layer.count_params():6,d} parameters\n{'':18}weights {shapes}")
 
 # %% [markdown]
 # Every convolution op was run in Keras 3.15 on TensorFlow 2.21 with random inputs, and its

@@ -414,10 +414,10 @@ print("training differs:", not np.array_equal(model(data, training=True).numpy()
 print([layer.name for layer in model.layers], len(model.weights))
 
 # %% [markdown]
-# (The seed also compiles and fits this model; the next chapter does.) Layers in containers,
-# and BatchNormalization following the flag: in training its moving statistics move, in
-# inference they do not. These moving means are compared with Keras' after one training call
-# from the same weights:
+# (The seed also compiles and fits this model; [the next chapter](12_training.ipynb) does.)
+# Layers in containers, and BatchNormalization following the flag: in training its moving
+# statistics move, in inference they do not. These moving means are compared with Keras' after
+# one training call from the same weights:
 
 # %%
 keras.backend.clear_session()

@@ -116,8 +116,8 @@ for label, loss, optimizer, metrics, y in [
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         keys = sorted(seed_model.fit(features, y, epochs=1, verbose=0).history)
-    print(f"loss {loss if isinstance(loss, str) else type(loss).__name__}: {keys}"
-          f"   Keras 3.15: {seed_keys[label]}")
+    print(f"loss {loss if isinstance(loss, str) else type(loss).__name__}: {keys}\n"
+          f"  Keras 3.15: {seed_keys[label]}")
     assert keys == seed_keys[label]
     for category, message in sorted({(w.category.__name__, str(w.message)) for w in caught}):
         print(wrap(f"  {category}: {message}"))
@@ -310,8 +310,9 @@ plain, weighted = digits_mlp(), digits_mlp()
 for m, class_weight in ((plain, None), (weighted, {8: 4.0})):
     m.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     m.fit(x_train, y_train, epochs=5, class_weight=class_weight, verbose=0)
-print("recall of each class, plain:     ", per_class_recall(plain))
-print("recall of each class, 8 weighs 4:", per_class_recall(weighted))
+print("recall of each class, 0 to 9:")
+print("  plain:       ", np.array2string(per_class_recall(plain), precision=3))
+print("  8s weigh 4:  ", np.array2string(per_class_recall(weighted), precision=3))
 
 # %% [markdown]
 # ## Several outputs
