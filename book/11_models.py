@@ -22,9 +22,12 @@
 # `tools/reference/_model_zoo.py`, the same builders this chapter's checks call).
 
 # %%
+import os
+import tempfile
 import textwrap
 import warnings
 
+import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Image
 
@@ -36,6 +39,7 @@ from nbkeras.utils.keras_reference import assert_matches_keras
 np.set_printoptions(precision=4, suppress=True)
 keras.utils.set_random_seed(0)
 reference = {case.id: case for case in load_reference("models")}
+pictures = tempfile.mkdtemp()  # plot_model's files go here, not into the book's folder
 
 
 def captured_summary(model, **options):
@@ -160,6 +164,24 @@ batch = np.random.default_rng(1).standard_normal((4, 3)).astype(np.float32)
 outputs = [m(batch).numpy() for m in (sequential, functional, subclassed)]
 print(outputs[0])
 print("identical:", all(np.array_equal(outputs[0], o) for o in outputs[1:]))
+
+# %% [markdown]
+# `keras.utils.plot_model` draws each one. A Sequential model's picture has no InputLayer box
+# (it keeps its InputLayer out of `layers`); a subclassed model is one box, because its
+# `call` is Python code, not a recorded graph (Keras draws it the same way):
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(10, 4.2))
+for axis, (title, model) in zip(axes, [("Sequential", sequential), ("functional", functional),
+                                        ("subclassed", subclassed)], strict=True):
+    path = os.path.join(pictures, f"{title}.png")
+    keras.utils.plot_model(model, to_file=path, show_shapes=True, show_layer_names=True,
+                           dpi=96)
+    axis.imshow(plt.imread(path))
+    axis.set_title(title)
+    axis.axis("off")
+plt.tight_layout()
+plt.show()
 
 # %% [markdown]
 # ## Sequential: shapes inferred layer by layer
@@ -301,9 +323,9 @@ check_summary(router, "two_heads_shared")
 # arrows in:
 
 # %%
-keras.utils.plot_model(router, to_file="ticket_router.png", show_shapes=True,
-                       show_layer_names=True, dpi=100)
-Image("ticket_router.png")
+path = os.path.join(pictures, "ticket_router.png")
+keras.utils.plot_model(router, to_file=path, show_shapes=True, show_layer_names=True, dpi=100)
+Image(path)
 
 # %% [markdown]
 # ### How the graph is recorded and run
@@ -375,9 +397,9 @@ check_summary(outer, "nested_functional", index=1)
 print(len(outer.weights), "weights, of which", len(inner.weights), "are the inner model's")
 
 # %%
-keras.utils.plot_model(outer, to_file="outer.png", expand_nested=True, show_layer_names=True,
-                       dpi=100)
-Image("outer.png")
+path = os.path.join(pictures, "outer.png")
+keras.utils.plot_model(outer, to_file=path, expand_nested=True, show_layer_names=True, dpi=100)
+Image(path)
 
 # %% [markdown]
 # ## Subclassed models: what is tracked
