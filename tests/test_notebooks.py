@@ -4,7 +4,8 @@
   nbval would silently skip a cell stored without an execution count;
 - each notebook's jupytext twin (``.py``, percent format) has the same cells;
 - each notebook stores its kernelspec (also in the twin's header), so JupyterLab opens it without
-  marking it modified.
+  marking it modified;
+- every chapter is listed in _toc.yml.
 """
 
 import json
