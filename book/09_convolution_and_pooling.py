@@ -121,11 +121,16 @@ for case in shape_cases.values():
 #
 # **Extra batch axes.** The TensorFlow 2 documentation shows `Conv2D(2, 3)` on a batch of
 # shape (4, 7, 28, 28, 3), seven images for each of four samples, giving (4, 7, 26, 26, 2),
-# and `Conv1D(32, 3)` on (4, 7, 10, 128) giving (4, 7, 8, 32). tf.keras 2 accepted leading
-# batch axes; Keras 3 does not, and raises:
+# `Conv1D(32, 3)` on (4, 7, 10, 128) giving (4, 7, 8, 32), and `Conv3D(2, 3)` on a batch of 4
+# videos of 7 frames, (4, 7, 28, 28, 28, 1), giving (4, 7, 26, 26, 26, 2). tf.keras 2 accepted
+# leading batch axes; Keras 3 does not, and raises:
 
 # %%
 print(shape_cases["shape/conv2d_2_3_extended_batch"]["error"])
+conv3d_case = next(c for c in load_reference("seeds") if c.id == "conv3d/extended_batch")
+print(conv3d_case["error"]["message"])
+videos = layers.Conv3D(2, 3, activation="relu")(keras.Input(batch_shape=(4, 7, 28, 28, 28, 1)))
+print("nbkeras, Conv3D(2, 3) on (4, 7, 28, 28, 28, 1):", videos.shape)
 
 # %% [markdown]
 # nbkeras keeps the tf.keras 2 behaviour: the batch axes are folded into one before the
@@ -478,8 +483,9 @@ for layer in [layers.Conv2D(64, 3), layers.DepthwiseConv2D(3, depth_multiplier=2
               layers.SeparableConv2D(64, 3, depth_multiplier=2),
               layers.Conv2DTranspose(16, 3, strides=2, padding="same")]:
     out = layer(keras.Input((28, 28, 32)))
+    shapes = [tuple(w.shape) for w in layer.weights]
     print(f"{type(layer).__name__:>16}: (None, 28, 28, 32) -> {out.shape}, "
-          f"{layer.count_params():6,d} parameters {[tuple(w.shape) for w in layer.weights]}")
+          f"{layer.count_params():6,d} parameters\n{'':18}weights {shapes}")
 
 # %% [markdown]
 # Every convolution op was run in Keras 3.15 on TensorFlow 2.21 with random inputs, and its

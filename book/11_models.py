@@ -244,7 +244,8 @@ show_source(keras.Sequential.build)
 # ### The seeds' regularised model
 #
 # Regularizers and constraints are part of the layers (chapter 8), not of the table: the
-# seed's model counts 64 x 64 + 64 = 4,160 and 64 x 10 + 10 = 650 parameters.
+# seed's model counts 64 x 64 + 64 = 4,160 and 64 x 10 + 10 = 650 parameters. The seed
+# compiles it before printing the summary; compiling adds nothing to the table.
 
 # %%
 keras.backend.clear_session()
@@ -257,6 +258,7 @@ with warnings.catch_warnings():
                            kernel_constraint=keras.constraints.MaxNorm(max_value=2, axis=0)))
     model.add(layers.Dense(10, kernel_regularizer=keras.regularizers.l1_l2(0.01, 0.01),
                            activation="sigmoid"))
+model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["AUC"])
 model.summary()
 check_summary(model, "seed_regularized")
 
@@ -434,10 +436,10 @@ print("training differs:", not np.array_equal(model(data, training=True).numpy()
 print([layer.name for layer in model.layers], len(model.weights))
 
 # %% [markdown]
-# (The seed also compiles and fits this model; the next chapter does.) Layers in containers,
-# and BatchNormalization following the flag: in training its moving statistics move, in
-# inference they do not. These moving means are compared with Keras' after one training call
-# from the same weights:
+# (The seed also compiles and fits this model; [the next chapter](12_training.ipynb) does.)
+# Layers in containers, and BatchNormalization following the flag: in training its moving
+# statistics move, in inference they do not. These moving means are compared with Keras' after
+# one training call from the same weights:
 
 # %%
 keras.backend.clear_session()

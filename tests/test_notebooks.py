@@ -4,11 +4,13 @@
   nbval would silently skip a cell stored without an execution count;
 - each notebook's jupytext twin (``.py``, percent format) has the same cells;
 - each notebook stores its kernelspec (also in the twin's header), so JupyterLab opens it without
-  marking it modified.
+  marking it modified;
+- every chapter is listed in _toc.yml.
 """
 
 import json
 import pathlib
+import re
 
 import jupytext
 import pytest
@@ -57,3 +59,13 @@ def test_kernelspec_stored(path):
             f"{path.name}: kernelspec {kernelspec!r}; expected the python3 kernel: run "
             f"`jupytext --set-kernel python3 book/{path.name} && jupytext --sync book/{path.name}`"
         )
+
+
+def test_every_chapter_is_in_the_table_of_contents():
+    # The book builds only the files _toc.yml lists (only_build_toc_files): a chapter left out
+    # would be tested but never shown.
+    toc = (BOOK.parent / "_toc.yml").read_text()
+    listed = set(re.findall(r"(?:root|file):\s*book/(\S+)", toc))
+    assert listed == {p.stem for p in NOTEBOOKS}, (
+        f"_toc.yml lists {sorted(listed)}; book/ holds {sorted(p.stem for p in NOTEBOOKS)}"
+    )
