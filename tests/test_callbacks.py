@@ -23,6 +23,7 @@ from nbkeras.utils import load_reference
 from nbkeras.utils.keras_reference import assert_matches_keras
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "tools"))
+from _reference_compare import compare  # noqa: E402
 from reference import _callbacks_zoo  # noqa: E402
 
 REFERENCE = {case.id: case for case in load_reference("callbacks")}
@@ -34,28 +35,6 @@ def reference_data():
     case = REFERENCE["hooks"]
     return {name: case._arrays[f"data/{name}"]
             for name in _callbacks_zoo.make_data(np.random.default_rng(0))}
-
-
-def compare(actual, expected, case, what):
-    """``actual`` (our result) against the recorded structure ``expected``."""
-    if isinstance(expected, dict) and set(expected) == {"array"}:
-        assert_matches_keras(np.asarray(actual), case._arrays[expected["array"]], RTOL, what)
-    elif isinstance(expected, dict):
-        assert isinstance(actual, dict), f"{what}: {type(actual).__name__}, Keras dict"
-        assert list(actual) == list(expected), f"{what}: keys {list(actual)}, Keras " \
-                                               f"{list(expected)}"
-        for key in expected:
-            compare(actual[key], expected[key], case, f"{what}[{key!r}]")
-    elif isinstance(expected, list):
-        assert isinstance(actual, (list, tuple)) and len(actual) == len(expected), \
-            f"{what}: {actual!r}, Keras {expected!r}"
-        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
-            compare(a, e, case, f"{what}[{i}]")
-    elif isinstance(expected, float):
-        assert isinstance(actual, float), f"{what}: {type(actual).__name__}, Keras float"
-        assert_matches_keras(actual, expected, RTOL, what)
-    else:
-        assert actual == expected, f"{what}: {actual!r}, Keras {expected!r}"
 
 
 def compare_text(actual, expected, what):
@@ -88,7 +67,7 @@ def test_run_matches_keras(case_id):
         if key == "printed":
             compare_text(results[key], expected, f"{case_id} printed")
         else:
-            compare(results[key], expected, case, f"{case_id} {key}")
+            compare(results[key], expected, case, f"{case_id} {key}", RTOL)
 
 
 def test_hooks_record_the_keras_sequence():
