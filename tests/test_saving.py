@@ -397,6 +397,11 @@ def test_save_errors(tmp_path):
         model.load_weights(tmp_path / "a.txt")
     with pytest.raises(FileNotFoundError, match="missing.weights.h5"):
         model.load_weights(tmp_path / "missing.weights.h5")
+    with pytest.raises(ValueError, match=r"max_shard_size must be None\. Received: "
+                                         r"max_shard_size=2\.5"):
+        model.save_weights(tmp_path / "w.weights.h5", max_shard_size=2.5)
+    with pytest.raises(ValueError, match=r"not supported: \['options'\] \(save_model takes"):
+        model.save(tmp_path / "m.keras", options=None)
     unbuilt = keras.Sequential([layers.Dense(2)])
     with pytest.raises(ValueError, match="not yet been built"):
         unbuilt.save_weights(tmp_path / "u.weights.h5")
