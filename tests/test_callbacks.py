@@ -110,10 +110,19 @@ def test_bad_mode_names_the_valid_ones(cls):
 
 
 def test_unknown_monitor_warns_with_the_keys_there_are():
-    case = REFERENCE["errors"]
-    assert case["found"]["early_stopping_missing"]["warnings"] == [
+    """EarlyStopping on val_loss in a fit without validation data: nbkeras warns with Keras'
+    text (as recorded), which lists the keys the logs do have."""
+    expected = REFERENCE["errors"]["found"]["early_stopping_missing"]["warnings"]
+    assert expected == [
         "Early stopping conditioned on metric `val_loss` which is not available. Available "
         "metrics are: loss,mae"]
+    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse", metrics=["mae"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(np.zeros((4, 4), np.float32), np.zeros((4, 1), np.float32), verbose=0,
+                  callbacks=[keras.callbacks.EarlyStopping()])
+    assert [str(w.message) for w in caught] == expected
 
 
 def test_mode_auto_follows_the_metric_direction():
