@@ -75,6 +75,8 @@ class ReduceLROnPlateau(MonitorCallback):
         return True
 
     def in_cooldown(self):
+        """Whether the last reduction is fewer than ``cooldown`` epochs old: until then
+        ``wait`` stays at 0, so no new reduction is made."""
         return self.cooldown_counter > 0
 
 
