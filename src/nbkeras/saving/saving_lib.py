@@ -239,7 +239,7 @@ def _save_state(model, store):
         obj.save_own_variables(store.make(path, metadata=metadata))
 
 
-def _load_state(model, store, skip_mismatch=False):
+def _load_state(model, store):
     """Load every object's variables; returns ``{object: error}`` for those that failed."""
     errors = {}
     for path, obj in _saveables(model):
