@@ -109,6 +109,15 @@ def test_bad_mode_names_the_valid_ones(cls):
         getattr(keras.callbacks, cls)(mode="minimum", **kwargs)
 
 
+def test_reduce_lr_on_plateau_refuses_unknown_arguments():
+    """Keras 3 swallows them (**kwargs); nbkeras names them. Keras 2's epsilon is min_delta."""
+    with pytest.raises(TypeError, match=r"unexpected keyword argument\(s\) \['patince'\]; "
+                                        r"expected monitor, factor, patience"):
+        keras.callbacks.ReduceLROnPlateau(patince=3)
+    with pytest.warns(UserWarning, match="`epsilon` is Keras 2's name for `min_delta`"):
+        assert keras.callbacks.ReduceLROnPlateau(epsilon=0.01).min_delta == 0.01
+
+
 def test_unknown_monitor_warns_with_the_keys_there_are():
     """EarlyStopping on val_loss in a fit without validation data: nbkeras warns with Keras'
     text (as recorded), which lists the keys the logs do have."""
