@@ -19,7 +19,8 @@ from nbkeras.utils import io_utils
 class ReduceLROnPlateau(MonitorCallback):
     """Multiply the learning rate by ``factor`` (< 1) after ``patience`` epochs without an
     improvement of ``monitor`` by more than ``min_delta``; then wait ``cooldown`` epochs
-    before counting again; never go below ``min_lr``."""
+    before counting again; never go below ``min_lr``. An unknown keyword argument raises
+    TypeError (Keras ignores it); Keras 2's ``epsilon`` is taken as ``min_delta``."""
 
     def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
                  min_delta=1e-4, cooldown=0, min_lr=0.0, **kwargs):
