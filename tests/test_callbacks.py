@@ -499,6 +499,10 @@ def test_tensorboard_refuses_what_it_cannot_do():
     pytest.importorskip("tensorboardX")
     with pytest.raises(ValueError, match="profile_batch is not available"):
         keras.callbacks.TensorBoard(profile_batch=2)
+    with pytest.raises(ValueError, match=r"embeddings_freq is not available in nbkeras \(there "
+                                         r"is no embedding projector\); received "
+                                         r"embeddings_freq=1 \(must be 0\)"):
+        keras.callbacks.TensorBoard(embeddings_freq=1)
     with pytest.raises(ValueError, match="update_freq must be 'epoch', 'batch' or a positive"):
         keras.callbacks.TensorBoard(update_freq="step")
 
