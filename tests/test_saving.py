@@ -383,6 +383,13 @@ def test_load_model_errors(tmp_path):
     (tmp_path / "a.txt").write_text("x")
     with pytest.raises(ValueError, match="File format not supported: filepath=.*a.txt"):
         keras.models.load_model(tmp_path / "a.txt")
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
+    with zipfile.ZipFile(tmp_path / "no_weights.keras", "w") as archive:
+        archive.writestr("config.json", model.to_json())
+    for load in (keras.models.load_model, model.load_weights):
+        with pytest.raises(ValueError, match=r"no_weights\.keras has no model\.weights\.h5: "
+                                             r"expected a model\.weights\.h5 file next to"):
+            load(tmp_path / "no_weights.keras")
 
 
 def test_save_errors(tmp_path):
