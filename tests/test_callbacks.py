@@ -23,6 +23,7 @@ from nbkeras.utils import load_reference
 from nbkeras.utils.keras_reference import assert_matches_keras
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "tools"))
+from _reference_compare import compare  # noqa: E402
 from reference import _callbacks_zoo  # noqa: E402
 
 REFERENCE = {case.id: case for case in load_reference("callbacks")}
@@ -34,28 +35,6 @@ def reference_data():
     case = REFERENCE["hooks"]
     return {name: case._arrays[f"data/{name}"]
             for name in _callbacks_zoo.make_data(np.random.default_rng(0))}
-
-
-def compare(actual, expected, case, what):
-    """``actual`` (our result) against the recorded structure ``expected``."""
-    if isinstance(expected, dict) and set(expected) == {"array"}:
-        assert_matches_keras(np.asarray(actual), case._arrays[expected["array"]], RTOL, what)
-    elif isinstance(expected, dict):
-        assert isinstance(actual, dict), f"{what}: {type(actual).__name__}, Keras dict"
-        assert list(actual) == list(expected), f"{what}: keys {list(actual)}, Keras " \
-                                               f"{list(expected)}"
-        for key in expected:
-            compare(actual[key], expected[key], case, f"{what}[{key!r}]")
-    elif isinstance(expected, list):
-        assert isinstance(actual, (list, tuple)) and len(actual) == len(expected), \
-            f"{what}: {actual!r}, Keras {expected!r}"
-        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
-            compare(a, e, case, f"{what}[{i}]")
-    elif isinstance(expected, float):
-        assert isinstance(actual, float), f"{what}: {type(actual).__name__}, Keras float"
-        assert_matches_keras(actual, expected, RTOL, what)
-    else:
-        assert actual == expected, f"{what}: {actual!r}, Keras {expected!r}"
 
 
 def compare_text(actual, expected, what):
@@ -88,7 +67,7 @@ def test_run_matches_keras(case_id):
         if key == "printed":
             compare_text(results[key], expected, f"{case_id} printed")
         else:
-            compare(results[key], expected, case, f"{case_id} {key}")
+            compare(results[key], expected, case, f"{case_id} {key}", RTOL)
 
 
 def test_hooks_record_the_keras_sequence():
@@ -130,11 +109,29 @@ def test_bad_mode_names_the_valid_ones(cls):
         getattr(keras.callbacks, cls)(mode="minimum", **kwargs)
 
 
+def test_reduce_lr_on_plateau_refuses_unknown_arguments():
+    """Keras 3 swallows them (**kwargs); nbkeras names them. Keras 2's epsilon is min_delta."""
+    with pytest.raises(TypeError, match=r"unexpected keyword argument\(s\) \['patince'\]; "
+                                        r"expected monitor, factor, patience"):
+        keras.callbacks.ReduceLROnPlateau(patince=3)
+    with pytest.warns(UserWarning, match="`epsilon` is Keras 2's name for `min_delta`"):
+        assert keras.callbacks.ReduceLROnPlateau(epsilon=0.01).min_delta == 0.01
+
+
 def test_unknown_monitor_warns_with_the_keys_there_are():
-    case = REFERENCE["errors"]
-    assert case["found"]["early_stopping_missing"]["warnings"] == [
+    """EarlyStopping on val_loss in a fit without validation data: nbkeras warns with Keras'
+    text (as recorded), which lists the keys the logs do have."""
+    expected = REFERENCE["errors"]["found"]["early_stopping_missing"]["warnings"]
+    assert expected == [
         "Early stopping conditioned on metric `val_loss` which is not available. Available "
         "metrics are: loss,mae"]
+    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse", metrics=["mae"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(np.zeros((4, 4), np.float32), np.zeros((4, 1), np.float32), verbose=0,
+                  callbacks=[keras.callbacks.EarlyStopping()])
+    assert [str(w.message) for w in caught] == expected
 
 
 def test_mode_auto_follows_the_metric_direction():
@@ -502,6 +499,10 @@ def test_tensorboard_refuses_what_it_cannot_do():
     pytest.importorskip("tensorboardX")
     with pytest.raises(ValueError, match="profile_batch is not available"):
         keras.callbacks.TensorBoard(profile_batch=2)
+    with pytest.raises(ValueError, match=r"embeddings_freq is not available in nbkeras \(there "
+                                         r"is no embedding projector\); received "
+                                         r"embeddings_freq=1 \(must be 0\)"):
+        keras.callbacks.TensorBoard(embeddings_freq=1)
     with pytest.raises(ValueError, match="update_freq must be 'epoch', 'batch' or a positive"):
         keras.callbacks.TensorBoard(update_freq="step")
 

@@ -383,6 +383,13 @@ def test_load_model_errors(tmp_path):
     (tmp_path / "a.txt").write_text("x")
     with pytest.raises(ValueError, match="File format not supported: filepath=.*a.txt"):
         keras.models.load_model(tmp_path / "a.txt")
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
+    with zipfile.ZipFile(tmp_path / "no_weights.keras", "w") as archive:
+        archive.writestr("config.json", model.to_json())
+    for load in (keras.models.load_model, model.load_weights):
+        with pytest.raises(ValueError, match=r"no_weights\.keras has no model\.weights\.h5: "
+                                             r"expected a model\.weights\.h5 file next to"):
+            load(tmp_path / "no_weights.keras")
 
 
 def test_save_errors(tmp_path):
@@ -397,6 +404,11 @@ def test_save_errors(tmp_path):
         model.load_weights(tmp_path / "a.txt")
     with pytest.raises(FileNotFoundError, match="missing.weights.h5"):
         model.load_weights(tmp_path / "missing.weights.h5")
+    with pytest.raises(ValueError, match=r"max_shard_size must be None\. Received: "
+                                         r"max_shard_size=2\.5"):
+        model.save_weights(tmp_path / "w.weights.h5", max_shard_size=2.5)
+    with pytest.raises(ValueError, match=r"not supported: \['options'\] \(save_model takes"):
+        model.save(tmp_path / "m.keras", options=None)
     unbuilt = keras.Sequential([layers.Dense(2)])
     with pytest.raises(ValueError, match="not yet been built"):
         unbuilt.save_weights(tmp_path / "u.weights.h5")

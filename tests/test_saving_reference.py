@@ -251,18 +251,6 @@ def test_config_is_keras(case):
 LAYOUT_CASES = [c for c in CASES if c["kind"] == "layout"]
 
 
-def h5_tree_as_recorded(path):
-    tree = {}
-    with h5py.File(path, "r") as f:
-        def visit(name, obj):
-            if isinstance(obj, h5py.Dataset):
-                tree[name] = [list(obj.shape), str(obj.dtype)]
-            else:
-                tree[name + "/"] = {k: str(v) for k, v in obj.attrs.items()}
-        f.visititems(visit)
-    return tree
-
-
 @pytest.mark.parametrize("case", LAYOUT_CASES, ids=lambda c: c.id)
 def test_layout_of_composite_layers_is_keras(case, tmp_path):
     """Keras' weights file of a model of composite layers (RNN cells, Bidirectional, attention
@@ -275,7 +263,7 @@ def test_layout_of_composite_layers_is_keras(case, tmp_path):
     assert_matches_keras(model.predict(x, verbose=0), case.array("predictions"), rtol=1e-5,
                          what=case.id)
     model.save_weights(tmp_path / "mine.weights.h5")
-    assert h5_tree_as_recorded(tmp_path / "mine.weights.h5") == case["tree"]
+    assert _saving_zoo.h5_tree(tmp_path / "mine.weights.h5") == case["tree"]
     assert json.loads(model.to_json()) == unshared(case["config"])
 
 

@@ -14,6 +14,7 @@ from nbkeras.utils import load_reference
 from nbkeras.utils.keras_reference import assert_matches_keras
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "tools"))
+from _reference_compare import compare  # noqa: E402
 from reference import _training_zoo  # noqa: E402
 
 CASES = [c for c in load_reference("training") if c.id not in ("progress_output", "summaries")]
@@ -24,28 +25,6 @@ def reference_data():
     case = CASES[0]
     return {name: case._arrays[f"data/{name}"] for name in _training_zoo.make_data(
         np.random.default_rng(0))}
-
-
-def compare(actual, expected, case, what):
-    """``actual`` (our result) against the recorded structure ``expected``."""
-    if isinstance(expected, dict) and set(expected) == {"array"}:
-        assert_matches_keras(np.asarray(actual), case._arrays[expected["array"]], RTOL, what)
-    elif isinstance(expected, dict):
-        assert isinstance(actual, dict), f"{what}: {type(actual).__name__}, Keras dict"
-        assert list(actual) == list(expected), f"{what}: keys {list(actual)}, Keras " \
-                                               f"{list(expected)}"
-        for key in expected:
-            compare(actual[key], expected[key], case, f"{what}[{key!r}]")
-    elif isinstance(expected, list):
-        assert isinstance(actual, (list, tuple)) and len(actual) == len(expected), \
-            f"{what}: {actual!r}, Keras {expected!r}"
-        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
-            compare(a, e, case, f"{what}[{i}]")
-    elif isinstance(expected, float):
-        assert isinstance(actual, float), f"{what}: {type(actual).__name__}, Keras float"
-        assert_matches_keras(actual, expected, RTOL, what)
-    else:
-        assert actual == expected, f"{what}: {actual!r}, Keras {expected!r}"
 
 
 @pytest.mark.filterwarnings("ignore:Your input ran out of data")
@@ -59,7 +38,7 @@ def test_training_run_matches_keras(case):
     for key, expected in case.meta.items():
         if key in ("id", "n_weights"):
             continue
-        compare(results[key], expected, case, f"{case.id} {key}")
+        compare(results[key], expected, case, f"{case.id} {key}", RTOL)
     final = results["final_weights"]
     assert len(final) == case["n_weights"]
     for i, w in enumerate(final):

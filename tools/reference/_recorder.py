@@ -33,3 +33,18 @@ class Recorder:
         }
         (directory / f"{self.family}.json").write_text(json.dumps(header, indent=1) + "\n")
         np.savez_compressed(directory / f"{self.family}.npz", **self.arrays)
+
+
+def jsonable(value, rec, key):
+    """A result as JSON, with arrays stored in ``rec``'s npz under ``key`` (``{"array": key}``);
+    nested dicts and lists keep their structure, their arrays keyed ``key/<k>`` and ``key/<i>``."""
+    if isinstance(value, dict):
+        return {k: jsonable(v, rec, f"{key}/{k}") for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v, rec, f"{key}/{i}") for i, v in enumerate(value)]
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        rec.arrays[key] = value
+        return {"array": key}
+    if isinstance(value, (np.generic, np.ndarray)):
+        return value.item()
+    return value

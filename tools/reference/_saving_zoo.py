@@ -336,3 +336,20 @@ def layout_inputs(name, rng):
         return [rng.integers(0, 10, (2, 6)).astype(np.int32),
                 rng.standard_normal((2, 2)).astype(f32)]
     return [rng.standard_normal((2, 5, 3)).astype(f32)]
+
+
+def h5_tree(path):
+    """The layout of an HDF5 file (a ``.weights.h5``): ``{path: [shape, dtype]}`` for datasets,
+    ``{path/: {attributes}}`` for groups (Keras' file in tools/reference/saving.py, nbkeras'
+    in the tests)."""
+    import h5py
+
+    tree = {}
+    with h5py.File(path, "r") as f:
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset):
+                tree[name] = [list(obj.shape), str(obj.dtype)]
+            else:
+                tree[name + "/"] = {k: str(v) for k, v in obj.attrs.items()}
+        f.visititems(visit)
+    return tree

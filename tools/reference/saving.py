@@ -59,21 +59,6 @@ def record_signatures(rec):
     rec.add("signatures", kind="signatures", signatures=found)
 
 
-def h5_tree(path):
-    """``{path: [shape, dtype]}`` for datasets, ``{path/: {attributes}}`` for groups."""
-    import h5py
-
-    tree = {}
-    with h5py.File(path, "r") as f:
-        def visit(name, obj):
-            if isinstance(obj, h5py.Dataset):
-                tree[name] = [list(obj.shape), str(obj.dtype)]
-            else:
-                tree[name + "/"] = {k: str(v) for k, v in obj.attrs.items()}
-        f.visititems(visit)
-    return tree
-
-
 def record_layout(rec, name, make):
     """A model of composite layers with Keras' initial weights: its weights file, the HDF5
     tree, inputs and predictions."""
@@ -86,7 +71,7 @@ def record_layout(rec, name, make):
     case_id = f"layout/{name}"
     n_x = _store_list(rec, case_id, "x", x)
     rec.array(case_id, "predictions", model.predict(_saving_zoo.inputs(x), verbose=0))
-    rec.add(case_id, kind="layout", n_x=n_x, tree=h5_tree(path), file=path.name,
+    rec.add(case_id, kind="layout", n_x=n_x, tree=_saving_zoo.h5_tree(path), file=path.name,
             weight_paths=[v.path for v in model.weights],
             config=json.loads(model.to_json()))
 

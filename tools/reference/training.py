@@ -8,24 +8,9 @@ nbkeras' tests run the same zoo from the same weights and compare.
 """
 
 import keras
-import numpy as np
 
 from reference import _training_zoo
-from reference._recorder import Recorder
-
-
-def _jsonable(value, rec, key):
-    """A result as JSON, with arrays stored in the npz (``{"array": key}``)."""
-    if isinstance(value, dict):
-        return {k: _jsonable(v, rec, f"{key}/{k}") for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v, rec, f"{key}/{i}") for i, v in enumerate(value)]
-    if isinstance(value, np.ndarray) and value.ndim > 0:
-        rec.arrays[key] = value
-        return {"array": key}
-    if isinstance(value, (np.generic, np.ndarray)):
-        return value.item()
-    return value
+from reference._recorder import Recorder, jsonable
 
 
 def build():
@@ -42,7 +27,7 @@ def build():
         final = results.pop("final_weights")
         for i, w in enumerate(final):
             rec.array(case_id, f"final/{i}", w)
-        meta = {k: _jsonable(v, rec, f"{case_id}/{k}") for k, v in results.items()}
+        meta = {k: jsonable(v, rec, f"{case_id}/{k}") for k, v in results.items()}
         rec.add(case_id, n_weights=len(weights), **meta)
     record_progress(rec, data)
     record_summaries(rec, data)

@@ -15,6 +15,7 @@ import os
 import shutil
 
 from nbkeras.callbacks.callback import Callback
+from nbkeras.callbacks.save_frequency import should_save_on_batch
 from nbkeras.saving.file_utils import atomic_write
 
 
@@ -81,7 +82,7 @@ class BackupAndRestore(Callback):
             self._save_model()
 
     def on_train_batch_end(self, batch, logs=None):
-        if self._should_save_on_batch(batch):
+        if should_save_on_batch(self, batch):
             self._save_model()
 
     def _save_model(self):
@@ -99,20 +100,6 @@ class BackupAndRestore(Callback):
             with open(temporary, "w") as f:
                 f.write(json.dumps({"epoch": self._current_epoch,
                                     "batch": self._last_batch_seen}))
-
-    def _should_save_on_batch(self, batch):
-        if self.save_freq == "epoch":
-            return False
-        if batch <= self._last_batch_seen:
-            new_batches = batch + 1
-        else:
-            new_batches = batch - self._last_batch_seen
-        self._batches_seen_since_last_saving += new_batches
-        self._last_batch_seen = batch
-        if self._batches_seen_since_last_saving >= self.save_freq:
-            self._batches_seen_since_last_saving = 0
-            return True
-        return False
 
     def on_train_end(self, logs=None):
         if self.delete_checkpoint and os.path.exists(self.backup_dir):

@@ -17,13 +17,17 @@ class Callback:
         self._model = None
 
     def set_params(self, params):
+        """Called by fit, evaluate and predict before they start: ``params`` is the dict of
+        ``verbose``, ``epochs`` and ``steps`` that ``self.params`` then holds."""
         self.params = params
 
     def set_model(self, model):
+        """Called before the loop starts: the model the callback acts on (``self.model``)."""
         self._model = model
 
     @property
     def model(self):
+        """The model being trained, evaluated or run (set by ``set_model``)."""
         return self._model
 
     def on_batch_begin(self, batch, logs=None):

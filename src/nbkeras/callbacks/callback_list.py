@@ -56,6 +56,7 @@ class CallbackList(Callback):
             self.set_params(params)
 
     def append(self, callback):
+        """Add ``callback`` at the end of the list: its hooks run after the others'."""
         self.callbacks.append(callback)
 
     def set_params(self, params):

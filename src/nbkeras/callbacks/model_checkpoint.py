@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 
 from nbkeras.callbacks.monitor_callback import MonitorCallback
+from nbkeras.callbacks.save_frequency import should_save_on_batch
 from nbkeras.utils import io_utils
 
 
@@ -53,7 +54,7 @@ class ModelCheckpoint(MonitorCallback):
         self._current_epoch = epoch
 
     def on_train_batch_end(self, batch, logs=None):
-        if self._should_save_on_batch(batch):
+        if should_save_on_batch(self, batch):
             self._save_model(epoch=self._current_epoch, batch=batch, logs=logs)
 
     def on_epoch_end(self, epoch, logs=None):
@@ -61,21 +62,6 @@ class ModelCheckpoint(MonitorCallback):
             self._set_monitor_op()
         if self.save_freq == "epoch":
             self._save_model(epoch=epoch, batch=None, logs=logs)
-
-    def _should_save_on_batch(self, batch):
-        """Count batches across epochs (a batch index that went back means a new epoch)."""
-        if self.save_freq == "epoch":
-            return False
-        if self._last_batch_seen is None or batch <= self._last_batch_seen:
-            new_batches = batch + 1
-        else:
-            new_batches = batch - self._last_batch_seen
-        self._batches_seen_since_last_saving += new_batches
-        self._last_batch_seen = batch
-        if self._batches_seen_since_last_saving >= self.save_freq:
-            self._batches_seen_since_last_saving = 0
-            return True
-        return False
 
     def _should_save_model(self, epoch, logs, filepath):
         if not self.save_best_only:

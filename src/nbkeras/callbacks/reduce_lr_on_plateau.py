@@ -7,6 +7,8 @@ improvement (by more than ``min_delta``) sets ``wait`` to 0; otherwise ``wait`` 
 epochs starts. A rate already at ``min_lr`` is left alone.
 """
 
+import warnings
+
 import numpy as np
 
 from nbkeras import ops
@@ -17,10 +19,19 @@ from nbkeras.utils import io_utils
 class ReduceLROnPlateau(MonitorCallback):
     """Multiply the learning rate by ``factor`` (< 1) after ``patience`` epochs without an
     improvement of ``monitor`` by more than ``min_delta``; then wait ``cooldown`` epochs
-    before counting again; never go below ``min_lr``."""
+    before counting again; never go below ``min_lr``. An unknown keyword argument raises
+    TypeError (Keras ignores it); Keras 2's ``epsilon`` is taken as ``min_delta``."""
 
     def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
                  min_delta=1e-4, cooldown=0, min_lr=0.0, **kwargs):
+        if "epsilon" in kwargs:  # Keras 2's name for min_delta
+            warnings.warn("ReduceLROnPlateau: `epsilon` is Keras 2's name for `min_delta`; "
+                          "pass min_delta instead", stacklevel=2)
+            min_delta = kwargs.pop("epsilon")
+        if kwargs:  # Keras 3 ignores them without a word: a misspelt argument would do nothing
+            raise TypeError(
+                f"ReduceLROnPlateau got unexpected keyword argument(s) {sorted(kwargs)}; "
+                "expected monitor, factor, patience, verbose, mode, min_delta, cooldown, min_lr")
         super().__init__(monitor, mode, min_delta=min_delta)
         if factor >= 1.0:
             raise ValueError("ReduceLROnPlateau does not support a factor >= 1.0. Received "
@@ -75,6 +86,8 @@ class ReduceLROnPlateau(MonitorCallback):
         return True
 
     def in_cooldown(self):
+        """Whether the last reduction is fewer than ``cooldown`` epochs old: until then
+        ``wait`` stays at 0, so no new reduction is made."""
         return self.cooldown_counter > 0
 
 

@@ -39,12 +39,11 @@ class TensorBoard(Callback):
                 isinstance(self.update_freq, int) and self.update_freq > 0):
             raise ValueError("TensorBoard: update_freq must be 'epoch', 'batch' or a positive "
                              f"integer; received update_freq={update_freq!r}")
-        for name, value in (("profile_batch", profile_batch),
-                            ("embeddings_freq", embeddings_freq)):
+        for name, value, missing in (("profile_batch", profile_batch, "TensorFlow profiler"),
+                                     ("embeddings_freq", embeddings_freq, "embedding projector")):
             if value:
                 raise ValueError(f"TensorBoard: {name} is not available in nbkeras (there is "
-                                 f"no TensorFlow profiler); received {name}={value!r} (must "
-                                 "be 0)")
+                                 f"no {missing}); received {name}={value!r} (must be 0)")
         self.embeddings_freq = embeddings_freq
         self.embeddings_metadata = embeddings_metadata
         self._global_train_batch = 0

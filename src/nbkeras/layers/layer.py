@@ -566,6 +566,8 @@ class Layer:
 
     # -- calling --------------------------------------------------------------------------------
     def call(self, *args, **kwargs):
+        """The layer's computation on its inputs (tensors of shape ``(batch, ...)``): what a
+        subclass writes; ``layer(x)`` calls it after building the layer and checking ``x``."""
         raise NotImplementedError(f"Layer {type(self).__name__} does not implement call()")
 
     def _convert_input(self, x):
@@ -722,6 +724,8 @@ class Layer:
 
     # -- shapes and symbolic calls --------------------------------------------------------------
     def compute_output_shape(self, input_shape):
+        """The output shape (a tuple, batch dimension included, None where unknown) for
+        inputs of ``input_shape``; a layer called on a symbolic Input needs it."""
         raise NotImplementedError(
             f"Layer {type(self).__name__} does not implement compute_output_shape(input_shape), "
             "so it cannot be called on a symbolic Input (nbkeras does not trace call())"
@@ -737,6 +741,7 @@ class Layer:
         return KerasTensor(output_shape, dtype=self.compute_dtype)
 
     def compute_mask(self, inputs, previous_mask=None):
+        """The mask of the output: by default the input's mask, passed on unchanged."""
         return previous_mask
 
     def _node_attribute(self, attribute, what):

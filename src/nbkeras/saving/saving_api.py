@@ -34,7 +34,11 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
     kwargs.pop("include_optimizer", None)
     save_format = kwargs.pop("save_format", None)
     if kwargs:
-        raise ValueError(f"The following argument(s) are not supported: {list(kwargs)}")
+        raise ValueError(
+            f"The following argument(s) are not supported: {list(kwargs)} (save_model takes "
+            "model, filepath, overwrite, zipped, and Keras 2's include_optimizer and "
+            "save_format)"
+        )
     if zipped is False:
         raise ValueError(
             "zipped=False (a folder instead of a zip) is not supported by nbkeras; save to a "
@@ -96,7 +100,10 @@ def save_weights(model, filepath, overwrite=True, max_shard_size=None, **kwargs)
     if kwargs:
         raise ValueError(f"Invalid keyword arguments: {kwargs}")
     if max_shard_size is not None:
-        raise ValueError("max_shard_size (sharded weights) is not supported by nbkeras")
+        raise ValueError(
+            "Sharded weights are not supported by nbkeras: max_shard_size must be None. "
+            f"Received: max_shard_size={max_shard_size!r}"
+        )
     if not filepath.endswith(".weights.h5"):
         raise ValueError(
             f"The filename must end in `.weights.h5`. Received: filepath={filepath}"

@@ -239,7 +239,7 @@ def _save_state(model, store):
         obj.save_own_variables(store.make(path, metadata=metadata))
 
 
-def _load_state(model, store, skip_mismatch=False):
+def _load_state(model, store):
     """Load every object's variables; returns ``{object: error}`` for those that failed."""
     errors = {}
     for path, obj in _saveables(model):
@@ -334,6 +334,16 @@ def _open_keras_zip(filepath):
     return archive
 
 
+def _weights_store(archive, filepath):
+    """The store of the ``model.weights.h5`` inside a ``.keras`` archive, read into memory."""
+    if _VARS_FNAME_H5 not in archive.namelist():
+        raise ValueError(
+            f"The file at filepath={filepath} has no {_VARS_FNAME_H5}: expected a "
+            f"{_VARS_FNAME_H5} file next to {_CONFIG_FILENAME}."
+        )
+    return H5IOStore(io.BytesIO(archive.read(_VARS_FNAME_H5)), mode="r")
+
+
 def model_from_config_json(config_json, custom_objects=None, compile=True, safe_mode=True):
     """The model (with fresh weights) that ``config.json`` describes."""
     config = json.loads(config_json)
@@ -354,12 +364,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     with _open_keras_zip(filepath) as archive:
         config_json = archive.read(_CONFIG_FILENAME)
         model = model_from_config_json(config_json, custom_objects, compile, safe_mode)
-        if _VARS_FNAME_H5 not in archive.namelist():
-            raise ValueError(
-                f"The file at filepath={filepath} has no {_VARS_FNAME_H5}: expected a "
-                f"{_VARS_FNAME_H5} file next to {_CONFIG_FILENAME}."
-            )
-        store = H5IOStore(io.BytesIO(archive.read(_VARS_FNAME_H5)), mode="r")
+        store = _weights_store(archive, filepath)
         try:
             errors = _load_state(model, store)
         finally:
@@ -393,7 +398,7 @@ def load_weights_only(model, filepath, skip_mismatch=False):
         )
     if filepath.endswith(".keras"):
         with _open_keras_zip(filepath) as archive:
-            store = H5IOStore(io.BytesIO(archive.read(_VARS_FNAME_H5)), mode="r")
+            store = _weights_store(archive, filepath)
     else:
         if not os.path.exists(filepath):
             raise FileNotFoundError(
