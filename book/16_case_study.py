@@ -34,7 +34,7 @@ from nbkeras.utils import load_reference
 from nbkeras.utils.keras_reference import assert_matches_keras
 
 np.set_printoptions(precision=4, suppress=True)
-workdir = tempfile.mkdtemp()  # checkpoints and saved models go here, not into the book
+workdir = tempfile.mkdtemp()  # checkpoints and saved models: not in the book
 
 # %% [markdown]
 # ## The data
@@ -49,8 +49,8 @@ workdir = tempfile.mkdtemp()  # checkpoints and saved models go here, not into t
 digits = load_digits()
 x_all = (digits.images / 16.0).astype("float32")[..., np.newaxis]
 y_all = digits.target.astype("int32")
-x_train, x_test, y_train, y_test = train_test_split(x_all, y_all, test_size=0.2,
-                                                    random_state=0, stratify=y_all)
+x_train, x_test, y_train, y_test = train_test_split(
+    x_all, y_all, test_size=0.2, random_state=0, stratify=y_all)
 print("train:", x_train.shape, "test:", x_test.shape)
 print("images per digit in the training split:", np.bincount(y_train))
 
@@ -91,7 +91,8 @@ def digits_cnn(seed=0, dropout=0.3):
 
 
 model = digits_cnn()
-model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+              metrics=["accuracy"])
 model.summary()
 
 # %% [markdown]
@@ -111,13 +112,15 @@ twin = digits_cnn(dropout=0.0)
 twin.set_weights([case.array(f"w/{i}") for i in range(case["n_weights"])])
 twin.compile(optimizer=keras.optimizers.SGD(0.01, momentum=0.5),
              loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-twin_history = twin.fit(images, labels, batch_size=8, epochs=3, validation_split=0.2,
-                        shuffle=False, verbose=0)
+twin_history = twin.fit(images, labels, batch_size=8, epochs=3,
+                        validation_split=0.2, shuffle=False, verbose=0)
 for key, values in twin_history.history.items():
-    assert_matches_keras(np.array(values), np.array(case["history"][key]), 2e-4, key)
-    print(f"{key:>12}: nbkeras {np.round(values, 4)}, Keras {np.round(case['history'][key], 4)}")
+    keras_values = np.array(case["history"][key])
+    assert_matches_keras(np.array(values), keras_values, 2e-4, key)
+    ours, theirs = np.round(values, 4), np.round(keras_values, 4)
+    print(f"{key:>12}: nbkeras {ours}, Keras {theirs}")
 for i, weight in enumerate(twin.get_weights()):
-    assert_matches_keras(weight, case.array(f"final/{i}"), 2e-4, f"final weight {i}")
+    assert_matches_keras(weight, case.array(f"final/{i}"), 2e-4, f"weight {i}")
 print("final weights match Keras':", len(twin.get_weights()), "arrays")
 
 # %% [markdown]
@@ -137,11 +140,13 @@ print("final weights match Keras':", len(twin.get_weights()), "arrays")
 # %%
 checkpoint_path = os.path.join(workdir, "digits_cnn.best.keras")
 callbacks = [
-    keras.callbacks.EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=True),
-    keras.callbacks.ModelCheckpoint(checkpoint_path, monitor="val_loss", save_best_only=True),
+    keras.callbacks.EarlyStopping(monitor="val_loss", patience=5,
+                                  restore_best_weights=True),
+    keras.callbacks.ModelCheckpoint(checkpoint_path, monitor="val_loss",
+                                    save_best_only=True),
 ]
-history = model.fit(x_train, y_train, batch_size=32, epochs=40, validation_split=0.1,
-                    callbacks=callbacks, verbose=2)
+history = model.fit(x_train, y_train, batch_size=32, epochs=40,
+                    validation_split=0.1, callbacks=callbacks, verbose=2)
 
 # %% [markdown]
 # Early stopping decided when to stop; which epoch was best, and how many ran:
@@ -149,7 +154,8 @@ history = model.fit(x_train, y_train, batch_size=32, epochs=40, validation_split
 # %%
 val_loss = history.history["val_loss"]
 best_epoch = int(np.argmin(val_loss))
-print("epochs run:", len(val_loss), "| stopped at epoch index:", callbacks[0].stopped_epoch)
+print("epochs run:", len(val_loss),
+      "| stopped at epoch index:", callbacks[0].stopped_epoch)
 print(f"best epoch: {best_epoch + 1}, val_loss {val_loss[best_epoch]:.4f}, "
       f"val_accuracy {history.history['val_accuracy'][best_epoch]:.4f}")
 
@@ -167,12 +173,14 @@ fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
 left.plot(epochs, history.history["loss"], label="training")
 left.plot(epochs, val_loss, label="validation")
 left.axvline(best_epoch + 1, color="gray", linestyle=":", label="best epoch")
-left.set(xlabel="epoch", ylabel="loss", yscale="log", title="sparse categorical cross-entropy")
+left.set(xlabel="epoch", ylabel="loss", yscale="log",
+         title="sparse categorical cross-entropy")
 left.legend()
 right.plot(epochs, history.history["accuracy"], label="training")
 right.plot(epochs, history.history["val_accuracy"], label="validation")
 right.axvline(best_epoch + 1, color="gray", linestyle=":")
-right.set(xlabel="epoch", ylabel="accuracy", ylim=(0.8, 1.005), title="accuracy")
+right.set(xlabel="epoch", ylabel="accuracy", ylim=(0.8, 1.005),
+          title="accuracy")
 right.legend()
 plt.tight_layout()
 plt.show()
@@ -207,8 +215,8 @@ for (row, column), count in np.ndenumerate(confusion):
     if count:
         axis.text(column, row, count, ha="center", va="center",
                   color="white" if count > confusion.max() / 2 else "black")
-axis.set(xticks=range(10), yticks=range(10), xlabel="predicted digit", ylabel="true digit",
-         title="Confusion matrix on the test split")
+axis.set(xticks=range(10), yticks=range(10), xlabel="predicted digit",
+         ylabel="true digit", title="Confusion matrix on the test split")
 plt.colorbar(image, ax=axis)
 plt.tight_layout()
 plt.show()
@@ -218,12 +226,13 @@ plt.show()
 
 # %%
 wrong = np.flatnonzero(predicted != y_test)
-fig, axes = plt.subplots(1, max(len(wrong), 1), figsize=(2 * max(len(wrong), 1), 2.4),
-                         squeeze=False)
+columns = max(len(wrong), 1)
+fig, axes = plt.subplots(1, columns, figsize=(2 * columns, 2.4), squeeze=False)
 for axis, index in zip(axes.flat, wrong, strict=False):
     axis.imshow(x_test[index, ..., 0], cmap="gray_r")
+    confidence = probabilities[index, predicted[index]]
     axis.set_title(f"true {y_test[index]}, said {predicted[index]}\n"
-                   f"p = {probabilities[index, predicted[index]]:.2f}", fontsize=9)
+                   f"p = {confidence:.2f}", fontsize=9)
     axis.axis("off")
 plt.tight_layout()
 plt.show()
@@ -246,7 +255,8 @@ print("file size:", os.path.getsize(saved_path), "bytes")
 
 reloaded = keras.models.load_model(saved_path)
 best_on_disk = keras.models.load_model(checkpoint_path)
-for name, other in [("model.save", reloaded), ("ModelCheckpoint", best_on_disk)]:
+for name, other in [("model.save", reloaded),
+                    ("ModelCheckpoint", best_on_disk)]:
     same = np.array_equal(other.predict(x_test, verbose=0), probabilities)
     print(f"{name} file predicts the same: {same}")
 print("reloaded optimizer:", type(reloaded.optimizer).__name__,
@@ -274,7 +284,8 @@ def trained_with_train_on_batch():
     net.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     for _ in range(2):
         for start in range(0, len(x_train), 32):
-            net.train_on_batch(x_train[start:start + 32], y_train[start:start + 32])
+            batch = slice(start, start + 32)
+            net.train_on_batch(x_train[batch], y_train[batch])
     return net
 
 
@@ -292,12 +303,13 @@ def trained_with_gradient_tape():
     return net
 
 
-nets = {"fit": trained_with_fit(), "train_on_batch": trained_with_train_on_batch(),
+nets = {"fit": trained_with_fit(),
+        "train_on_batch": trained_with_train_on_batch(),
         "GradientTape": trained_with_gradient_tape()}
 reference_weights = nets["fit"].get_weights()
 for name, net in nets.items():
-    same = all(np.array_equal(a, b) for a, b in zip(net.get_weights(), reference_weights,
-                                                     strict=True))
+    pairs = zip(net.get_weights(), reference_weights, strict=True)
+    same = all(np.array_equal(a, b) for a, b in pairs)
     print(f"{name:>15}: weights identical to fit's: {same}")
 
 # %% [markdown]
