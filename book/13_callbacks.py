@@ -764,6 +764,11 @@ print(sorted(os.listdir("logs")), [name.split(".")[:3] for name in os.listdir("l
 # `mode` other than `"auto"`, `"min"` or `"max"` raises (Keras warns and falls back to
 # `"auto"`, which hides a typo); `mode="auto"` with a name it cannot place raises at the first
 # epoch end, and `ReduceLROnPlateau` refuses a factor that would not reduce.
+#
+# One more difference from Keras 3, which takes any keyword and ignores the ones it does not
+# know: nbkeras' `ReduceLROnPlateau` raises a `TypeError` naming a misspelt argument
+# (`patince=3` would otherwise be a silent no-op), and reads Keras 2's `epsilon` as
+# `min_delta`, with a warning.
 
 # %%
 model = reference_model("errors")
