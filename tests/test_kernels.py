@@ -53,8 +53,7 @@ def _without_python_wrapper(ir):
 
 @pytest.mark.parametrize(
     "kernel",
-    [k for k in _jit.KERNELS if k.py_func.__name__ != "matmul_3d"
-     and k.py_func.__name__ not in _jit.INTEGER_KERNELS],
+    [k for k in _jit.KERNELS if k.py_func.__name__ not in _jit.INTEGER_KERNELS],
     ids=lambda k: k.py_func.__name__,
 )
 def test_float32_kernels_never_widen_to_double(kernel):
