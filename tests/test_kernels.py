@@ -159,3 +159,14 @@ def test_reduction_layouts_match_numpy():
         np.testing.assert_allclose(R.sum_over_axes(x, axes), x.sum(axis=axes, dtype=np.float64),
                                    rtol=1e-6, atol=1e-6)
         np.testing.assert_array_equal(R.reduce(R.max_3d, x, axes, False), x.max(axis=axes))
+
+
+def test_malloc_keeps_freed_memory_on_linux():
+    # importing the kernels raised glibc's mmap and trim thresholds (kernels/memory.py)
+    import sys
+
+    from nbkeras.kernels import memory
+
+    if sys.platform.startswith("linux"):
+        assert memory.tuned
+        assert memory.keep_freed_memory()  # a second call changes nothing and says so
