@@ -21,40 +21,58 @@ from threadpoolctl import ThreadpoolController
 SMALL_PRODUCT = 1 << 23
 """Multiply-adds below which a product runs on one thread (about 0.1-0.2 ms of one core)."""
 
-_libraries = None
+OWN_THRESHOLD = 1 << 18
+"""OpenBLAS' own limit: up to this many multiply-adds it stays on one thread by itself, and
+nothing needs switching (a Dense layer of the digits MLP: 32 x 64 x 128 = 2^18)."""
+
+_switches = None
 
 
-def _blas_libraries():
-    """threadpoolctl's handles of every BLAS loaded in the process. SciPy's is loaded here
-    first, so that both NumPy's and Numba's are found."""
-    global _libraries
-    if _libraries is None:
+def _thread_switches():
+    """(get, set) functions of every BLAS loaded in the process. SciPy's is loaded here first,
+    so that both NumPy's and Numba's are found. OpenBLAS' own C functions are called directly:
+    threadpoolctl's methods cost 20 microseconds a call, these less than one."""
+    global _switches
+    if _switches is None:
         import scipy.linalg.cython_blas  # noqa: F401  (the BLAS behind Numba's np.dot)
 
-        _libraries = [lib for lib in ThreadpoolController().lib_controllers
-                      if lib.user_api == "blas"]
-    return _libraries
+        _switches = []
+        for lib in ThreadpoolController().lib_controllers:
+            if lib.user_api != "blas":
+                continue
+            functions = None
+            if lib.internal_api == "openblas" and lib.threading_layer == "pthreads":
+                for prefix in ("", "scipy_"):
+                    for suffix in ("", "64_", "_64"):
+                        get = getattr(lib.dynlib, f"{prefix}openblas_get_num_threads{suffix}",
+                                      None)
+                        put = getattr(lib.dynlib, f"{prefix}openblas_set_num_threads{suffix}",
+                                      None)
+                        if get is not None and put is not None and functions is None:
+                            functions = (get, put)
+            _switches.append(functions or (lib.get_num_threads, lib.set_num_threads))
+    return _switches
 
 
 class single_threaded:
     """A context in which every BLAS runs on the calling thread; the previous thread counts
-    come back on exit (about 3 microseconds for both)."""
+    come back on exit."""
 
     __slots__ = ("_previous",)
 
     def __enter__(self):
-        self._previous = []
-        for lib in _blas_libraries():
-            threads = lib.get_num_threads()
-            self._previous.append(threads)
+        self._previous = previous = []
+        for get, put in _thread_switches():
+            threads = get()
+            previous.append(threads)
             if threads != 1:
-                lib.set_num_threads(1)
+                put(1)
         return self
 
     def __exit__(self, *exc_info):
-        for lib, threads in zip(_blas_libraries(), self._previous, strict=True):
+        for (_, put), threads in zip(_thread_switches(), self._previous, strict=True):
             if threads != 1:
-                lib.set_num_threads(threads)
+                put(threads)
         return False
 
 
@@ -73,5 +91,8 @@ _UNCHANGED = _Unchanged()
 
 def threads_for(multiply_adds):
     """The context to run a product of ``multiply_adds`` in: ``single_threaded()`` when it is
-    small, else BLAS as it is."""
-    return single_threaded() if multiply_adds < SMALL_PRODUCT else _UNCHANGED
+    small enough for one thread but large enough for OpenBLAS to thread it, else BLAS as it
+    is."""
+    if OWN_THRESHOLD < multiply_adds < SMALL_PRODUCT:
+        return single_threaded()
+    return _UNCHANGED
