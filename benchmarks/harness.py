@@ -13,9 +13,16 @@ import subprocess
 import sys
 import time
 
+SETTLE = 0.3
+"""Seconds of sleep before each measurement: the thread pools of the framework measured just
+before (TensorFlow's, PyTorch's OpenMP, OpenBLAS) spin for a while after their last call, and
+on two cores they would slow down whatever is measured next (measured: NumPy's three 512 x 512
+GEMMs took 158 ms right after TensorFlow's step instead of about 5 ms)."""
+
 
 def median_time(function, repeat=20, warmup=3, min_time=0.2):
     """Median wall time of ``function()`` in seconds (after ``warmup`` calls)."""
+    time.sleep(SETTLE)
     for _ in range(warmup):
         function()
     times = []
