@@ -11,6 +11,7 @@ import bench_conv  # noqa: E402
 import bench_foundation  # noqa: E402
 import bench_optimizers  # noqa: E402
 import bench_recurrent  # noqa: E402
+import bench_saving  # noqa: E402
 import bench_training  # noqa: E402
 import harness  # noqa: E402
 
@@ -26,5 +27,6 @@ if __name__ == "__main__":
     bench_conv.main()
     bench_training.main()
     bench_recurrent.main()
+    bench_saving.main()
     harness.write_results(output)
     print(f"\nresults written to {output}")

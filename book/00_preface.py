@@ -1,3 +1,11 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # Preface
 #
@@ -14,6 +22,16 @@
 # import nbkeras as keras
 # ```
 #
+# as far as nbkeras has the names the program uses. The
+# [appendix](17_api_coverage.ipynb) lists every public name of Keras 3.15's API modules with its
+# status in nbkeras and the chapter that derives it; in one line, from the same data:
+
+# %%
+from nbkeras.utils.api_coverage import coverage_summary
+
+print(coverage_summary())
+
+# %% [markdown]
 # ## How every number is checked
 #
 # Three mechanisms keep the book, the package and Keras in agreement.
@@ -83,8 +101,9 @@ assert_matches_keras(ours, keras_values, rtol=1e-6)
 
 # %%
 nine = next(c for c in load_reference("seeds") if c.id == "sigmoid/nine_copies")
-print("input: ", nine.array("x"))
-print("Keras: ", " ".join(f"{v:.7e}" for v in nine.array("output")))
+assert (nine.array("x") == -5).all()
+for position, value in enumerate(nine.array("output")):
+    print(f"position {position}: sigmoid(-5) = {value:.7e}")
 
 # %% [markdown]
 # The first eight values went through the SIMD packet, the ninth through the scalar routine.

@@ -1,3 +1,11 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # Activations
 #
@@ -81,7 +89,7 @@ for name, documented in [
     ours = getattr(activations, name)(case.array("x")).numpy()
     print(f"{name}({case.array('x').astype(int).tolist()})")
     for x, d, k, o in zip(case.array("x"), documented, case.array("output"), ours, strict=True):
-        print(f"  x = {x:5.1f}   docs {d:.7e}   Keras 3.15 {k:.7e}   nbkeras {o:.7e}")
+        print(f"  x = {x:5.1f}  docs {d:.7e}  Keras 3.15 {k:.7e}  nbkeras {o:.7e}")
     assert_matches_keras(ours, case.array("output"), rtol=1e-6)
     assert_matches_keras(ours, np.array(documented, np.float32), rtol=1e-6)
 
@@ -334,8 +342,8 @@ for row, out in zip(x, ours, strict=True):
     c = np.cumsum(order)
     k = int(np.sum(order > (c - 1) / np.arange(1, len(row) + 1)))
     intended = np.maximum(row - (c[k - 1] - 1) / k, 0)
-    print(f"z = {row}:  Keras 3.15 {out} (sum {out.sum():.2f})   "
-          f"projection {intended} (sum {intended.sum():.2f})")
+    print(f"z = {row}:\n  Keras 3.15 {out} (sum {out.sum():.2f})"
+          f"   projection {intended} (sum {intended.sum():.2f})")
 assert_matches_keras(activations.sparsemax(cases["sparsemax/ties"].array("x")),
                      cases["sparsemax/ties"].array("output"), rtol=1e-6)
 

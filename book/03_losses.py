@@ -1,3 +1,11 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # Losses
 #
@@ -127,15 +135,32 @@ assert_matches_keras(losses.binary_crossentropy(case.array("y_true"), case.array
 # $\varepsilon$. The gradient is zero wherever the clip is active, so a saturated prediction
 # stops learning: one more reason to work with logits.
 #
+# The seeds' binary task: two samples, labels 0 and 1, predicted first at 0.4 and 0.6, then at
+# 0.1 and 0.9. The closer prediction costs less. The seed's printed values are Keras 2's, with
+# the extra $\varepsilon$ inside the logarithm: $-\log(0.6 + 10^{-7}) = 0.5108254$ where
+# Keras 3 computes $-\log 0.6$ in float32:
+
+# %%
+bce_class = losses.BinaryCrossentropy()
+for case_id, documented in [("docs/bce_1", 0.5108254), ("docs/bce_2", 0.10536041)]:
+    case = cases[case_id]
+    value = bce_class(case.array("y_true"), case.array("y_pred"))
+    print(f"y_pred {case.array('y_pred').ravel()}: {float(value):.8g}  "
+          f"Keras 3.15 {float(case.array('output')):.8g}  the seed (Keras 2) {documented}")
+    assert_matches_keras(value, case.array("output"), rtol=1e-6)
+
+# %% [markdown]
 # ### From logits: no clipping needed
 #
 # With $p = \sigma(x)$, use $\log \sigma(x) = -\mathrm{softplus}(-x)$ and
 # $\log(1 - \sigma(x)) = \log \sigma(-x) = -\mathrm{softplus}(x)$:
 #
 # $$
-# \ell = y\,\mathrm{softplus}(-x) + (1 - y)\,\mathrm{softplus}(x)
-#      = \mathrm{softplus}(x) - x y
-#      = \max(x, 0) - x y + \log\bigl(1 + e^{-|x|}\bigr),
+# \begin{aligned}
+# \ell &= y\,\mathrm{softplus}(-x) + (1 - y)\,\mathrm{softplus}(x) \\
+#      &= \mathrm{softplus}(x) - x y \\
+#      &= \max(x, 0) - x y + \log\bigl(1 + e^{-|x|}\bigr),
+# \end{aligned}
 # $$
 #
 # using $\mathrm{softplus}(-x) = \mathrm{softplus}(x) - x$. No exponential can overflow and no
@@ -406,6 +431,27 @@ for name, case_id in [("mean_squared_error", "docs/mse_function"),
 # `mean_absolute_error` prints $0.59999996$ rather than $0.6$: the float32 sum
 # $0.1 + 0.8 + 0.9$ divided by 3 rounds there, in Keras and in nbkeras alike.
 #
+# A seed also calls the loss on its own, on a batch of two rows of ones against zeros, as a
+# function (one value per row) and as a class with each reduction. Its
+# `MeanSquaredError(resuction=...)` is a typo that Keras 3 rejects, as nbkeras does:
+
+# %%
+seed_mse = next(c for c in load_reference("seeds") if c.id == "mse/standalone")
+ones, zeros = ops.ones((2, 2)), ops.zeros((2, 2))
+standalone = {"function": losses.mean_squared_error(ones, zeros),
+              "default": losses.MeanSquaredError()(ones, zeros)}
+for reduction in ["sum_over_batch_size", "sum", "none"]:
+    standalone[reduction] = losses.MeanSquaredError(reduction=reduction)(ones, zeros)
+for label, value in standalone.items():
+    print(f"{label:>19}: {value.numpy()}   Keras 3.15: {seed_mse.array(label)}")
+    assert_matches_keras(value, seed_mse.array(label), rtol=0)
+try:
+    losses.MeanSquaredError(resuction="sum_over_batch_size")
+except TypeError as error:
+    print("TypeError:", error)
+    assert str(error) == seed_mse["misspelt"]["message"]
+
+# %% [markdown]
 # ## Distributions, margins and overlaps
 #
 # - `kl_divergence` $= \sum_j y_j \log(y_j / p_j)$ with both clipped to $[\varepsilon, 1]$:
@@ -569,10 +615,11 @@ for case_id in ["seed/FocalLoss", "seed/FocalLoss_weighted", "seed/focal_loss"]:
     print(f"{case_id:>24}: {np.array2string(value.numpy(), precision=6)}  (agrees with Keras)")
 
 # %% [markdown]
-# Both forms agree with TensorFlow in value and gradient. `model.compile` (a later chapter)
-# will need two things from them, and both are here already. A plain function becomes a `Loss`
-# by wrapping, which is what `compile` does with it; a `Loss` object can be turned into a config
-# and rebuilt, with `custom_objects` naming the classes Keras does not know:
+# Both forms agree with TensorFlow in value and gradient. `model.compile`
+# ([chapter 12](12_training.ipynb)) will need two things from them, and both are here already. A
+# plain function becomes a `Loss` by wrapping, which is what `compile` does with it; a `Loss`
+# object can be turned into a config and rebuilt, with `custom_objects` naming the classes Keras
+# does not know:
 
 # %%
 wrapped = losses.LossFunctionWrapper(focal_loss(gamma=2.0), reduction="sum_over_batch_size")

@@ -1,3 +1,11 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # Metrics
 #
@@ -78,13 +86,14 @@ show_source(metrics.Metric.add_variable, metrics.Metric.reset_state, metrics.Met
 #
 # $$
 # \text{total} \mathrel{+}= \sum_i w_i \bar v_i, \qquad \text{count} \mathrel{+}= \sum_i w_i,
-# \qquad \text{result} = \frac{\text{total}}{\text{count}} \quad (0 \text{ when count} = 0).
+# \qquad \text{result} = \frac{\text{total}}{\text{count}}
 # $$
 #
-# A weight of the values' full shape weights each entry, and the sample's weight is then the
-# mean of its entry weights; a weight of shape $(B,)$ against values of shape $(B, 1)$ is first
-# given the trailing axis (Keras' rank alignment), so nothing is broadcast into a $(B, B)$
-# table. `Sum` keeps only the weighted total.
+# (the result is 0 while the count is 0). A weight of the values' full shape weights each
+# entry, and the sample's weight is then the mean of its entry weights; a weight of shape
+# $(B,)$ against values of shape $(B, 1)$ is first given the trailing axis (Keras' rank
+# alignment), so nothing is broadcast into a $(B, B)$ table. `Sum` keeps only the weighted
+# total.
 
 # %%
 show_source(keras.metrics.reduction_metrics.reduce_to_samplewise_values,
@@ -239,8 +248,10 @@ assert float(top_2) == keras_result("metric/top_k_categorical_accuracy/four_samp
 # `in_top_k`) counts how many classes score **strictly** higher than the label's class,
 #
 # $$
-# \text{rank}(y) = 1 + \#\{c : p_c > p_y\}, \qquad \text{hit} \iff \text{rank}(y) \le k
-# \iff \#\{c : p_c > p_y\} < k,
+# \begin{gathered}
+# \text{rank}(y) = 1 + \#\{c : p_c > p_y\}, \\
+# \text{hit} \iff \text{rank}(y) \le k \iff \#\{c : p_c > p_y\} < k,
+# \end{gathered}
 # $$
 #
 # so every class tied with the label is on the label's side. With four equal scores every class
@@ -328,8 +339,11 @@ for value, case_id in zip(examples.values(), recorded, strict=True):
 #
 # $$
 # \text{AUC} = \sum_{i=0}^{T-2} (x_i - x_{i+1})\, h_i, \qquad
-# h_i = \tfrac12 (y_i + y_{i+1}) \text{ (interpolation)}, \;
-# \min(y_i, y_{i+1}) \text{ (minoring)}, \; \max(y_i, y_{i+1}) \text{ (majoring)}.
+# h_i = \begin{cases}
+#   \tfrac12 (y_i + y_{i+1}) & \text{(interpolation)}, \\
+#   \min(y_i, y_{i+1}) & \text{(minoring)}, \\
+#   \max(y_i, y_{i+1}) & \text{(majoring)}.
+# \end{cases}
 # $$
 #
 # For ROC, interpolation is the trapezoid rule.

@@ -1,3 +1,11 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # Optimizers
 #
@@ -11,6 +19,7 @@
 # pairs and updates each variable **in place**.
 
 # %%
+import inspect
 import textwrap
 import warnings
 
@@ -52,8 +61,10 @@ for case_id, (optimizer, start) in seeds.items():
     ours = two_steps(optimizer, start)
     keras_values = reference[case_id].array("x")
     np.testing.assert_array_equal(ours, keras_values)  # identical bits
-    shown = " ".join(f"{str(np.float32(v)):>10}" for v in [*ours, *keras_values])
-    print(f"{type(optimizer).__name__:8} from {start:4}: nbkeras, then Keras 3: {shown}")
+    ours_shown, keras_shown = (" ".join(f"{str(np.float32(v)):>10}" for v in values)
+                               for values in (ours, keras_values))
+    print(f"{type(optimizer).__name__:8} from {start:4}: nbkeras {ours_shown}   "
+          f"Keras 3 {keras_shown}")
 
 # %% [markdown]
 # The printed values are Keras 3's to the last bit. With momentum, the second step is longer
@@ -98,8 +109,10 @@ def adam_run(one_minus_beta_1, one_minus_beta_2):
     return out
 
 
-print("1 - beta in double, then float32 (Keras 3):", adam_run(f32(1 - 0.9), f32(1 - 0.999)))
-print("1 - beta in float32          (Keras 2):", adam_run(f32(1) - f32(0.9), f32(1) - f32(0.999)))
+keras_3_betas = (f32(1 - 0.9), f32(1 - 0.999))
+keras_2_betas = (f32(1) - f32(0.9), f32(1) - f32(0.999))
+print("1 - beta in double, then float32 (Keras 3):", *adam_run(*keras_3_betas))
+print("1 - beta in float32          (Keras 2):", *adam_run(*keras_2_betas))
 
 # %% [markdown]
 # That is the whole story of the last digit. (Nadam is the exception inside Keras 3: it casts
@@ -234,8 +247,9 @@ show_source(keras.kernels.optimizers.adagrad, keras.kernels.optimizers.rmsprop)
 # *steps*, so that the step has the units of $w$:
 #
 # $$ \Delta_t = -\frac{\sqrt{E[\Delta^2]_{t-1} + \epsilon}}{\sqrt{E[g^2]_t + \epsilon}}\, g_t,
-# \qquad E[\Delta^2]_t = \rho E[\Delta^2]_{t-1} + (1-\rho) \Delta_t^2,
-# \qquad w_t = w_{t-1} + \eta\, \Delta_t . $$
+# \qquad w_t = w_{t-1} + \eta\, \Delta_t , $$
+#
+# $$ E[\Delta^2]_t = \rho E[\Delta^2]_{t-1} + (1-\rho) \Delta_t^2 . $$
 #
 # The paper needs no learning rate ($\eta = 1$). Keras multiplies by `learning_rate` anyway and
 # defaults it to 0.001 (standalone Keras up to 2.3 used 1.0). On the first step $E[\Delta^2] = 0$
@@ -372,9 +386,10 @@ for case in trajectories:
     if not identical:
         not_identical.append((case.id, worst))
 print(f"{len(trajectories)} trajectories of 8 steps agree with Keras within rtol 2e-5;")
-print(f"{len(trajectories) - len(not_identical)} of them bit for bit. The others:")
+print(f"{len(trajectories) - len(not_identical)} of them bit for bit. The others, with their "
+      "largest difference relative to the largest weight:")
 for case_id, worst in not_identical:
-    print(f"  {case_id:32} largest difference {worst:.1e} (relative to the largest weight)")
+    print(f"  {case_id:32} {worst:.1e}")
 
 # %% [markdown]
 # Every update built from $+ - \times \div \sqrt{}$ and scalar `powf`, computed in Keras' order
@@ -554,6 +569,50 @@ with warnings.catch_warnings(record=True) as caught:
     old_style = keras.optimizers.SGD(lr=0.5)
 print(f"{caught[0].category.__name__}: {caught[0].message}")
 print("learning rate:", float(old_style.lr))
+
+# %% [markdown]
+# The seeds write every optimizer that way, and name some in `compile` as `"sgdm"` and
+# `"nag"`. Keras 3.15 raises on all of the `lr=` calls, and knows neither name: momentum and
+# Nesterov are options of `SGD`. nbkeras runs the calls with the rate given, and its error for
+# the two names says what to write instead:
+
+# %%
+seed_reference = {c.id: c for c in load_reference("seeds")}
+print("Keras 3.15, SGD(lr=0.01):", seed_reference["optimizer_lr_alias"]["error"]["message"])
+seed_optimizers = [("SGD", {"lr": 0.01}), ("SGD", {"lr": 0.01, "momentum": 0.1}),
+                   ("SGD", {"lr": 0.01, "nesterov": True}), ("RMSprop", {"lr": 0.001}),
+                   ("Adagrad", {"lr": 0.01}), ("Adadelta", {"lr": 1.0}), ("Adam", {"lr": 0.001}),
+                   ("Adamax", {"lr": 0.02}), ("Nadam", {"lr": 0.002})]
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    for name, kwargs in seed_optimizers:
+        optimizer = getattr(keras.optimizers, name)(**kwargs)
+        call = f"{name}({', '.join(f'{k}={v}' for k, v in kwargs.items())})"
+        print(f"  {call:<30} learning_rate = {float(optimizer.learning_rate):.4g}")
+known = []
+for name, keras_says in seed_reference["optimizer_names"]["names"].items():
+    try:
+        ours = type(keras.optimizers.get(name)).__name__
+    except ValueError as error:
+        print(f"{name!r}: Keras 3.15 raises {keras_says['type']}: {keras_says['message']}")
+        print(textwrap.fill(f"nbkeras: {str(error).split(' Known optimizers')[0]}", 80,
+                            initial_indent="  ", subsequent_indent="    "))
+    else:
+        assert ours == keras_says
+        known.append(f"{name!r} -> {ours}")
+print(textwrap.fill("Known to both: " + ", ".join(known), 80))
+
+# %% [markdown]
+# The defaults a seed lists for five optimizers are still Keras 3's, except `name`: Keras 2
+# defaulted it to the class name, Keras 3 to `None` (an automatic name, `adam`, `adam_1`,
+# ...). nbkeras' signatures have the same defaults as Keras 3.15's:
+
+# %%
+for name, keras_defaults in seed_reference["optimizer_defaults"]["defaults"].items():
+    parameters = inspect.signature(getattr(keras.optimizers, name)).parameters
+    ours = {p: parameters[p].default for p in keras_defaults}
+    assert ours == keras_defaults, (name, ours, keras_defaults)
+    print(f"{name}({', '.join(f'{p}={v!r}' for p, v in ours.items())})")
 
 # %% [markdown]
 # - **`decay=`** made Keras 2 optimizers use $\eta_t = \eta / (1 + \text{decay} \cdot t)$. Keras 3

@@ -1,3 +1,11 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # Learning-rate schedules
 #
@@ -64,6 +72,21 @@ print(f"{len(reference)} schedules x 31 steps: identical to Keras, configs equal
 # $$ \eta_s = \frac{\eta_0}{1 + r\, s / d} \qquad (s / d \text{ floored with staircase}). $$
 #
 # Keras 2's `decay=` argument was exactly `InverseTimeDecay(lr, 1, decay)`.
+#
+# The seeds' schedule, $0.01 \cdot 0.9^{s / 10000}$, handed to `SGD`: it loses 10% every 10,000
+# steps, and the optimizer reads it at its iteration count.
+
+# %%
+seed_case = next(c for c in load_reference("seeds") if c.id == "exponential_decay/seed")
+lr_schedule = keras.optimizers.schedules.ExponentialDecay(
+    initial_learning_rate=1e-2, decay_steps=10000, decay_rate=0.9)
+optimizer = keras.optimizers.SGD(learning_rate=lr_schedule)
+ours = np.array([lr_schedule(int(step)).numpy() for step in seed_case.array("steps")])
+for step, value, keras_value in zip(seed_case.array("steps"), ours, seed_case.array("output"),
+                                    strict=True):
+    print(f"step {step:6d}: {value:.7g}   Keras 3.15 {keras_value:.7g}")
+np.testing.assert_array_equal(ours, seed_case.array("output"))
+print(f"SGD's learning rate at iteration 0: {float(optimizer.learning_rate):.7g}")
 
 # %%
 show_source(schedules.ExponentialDecay.__call__, schedules.InverseTimeDecay.__call__)
@@ -202,5 +225,6 @@ print("config:", optimizer.get_config()["learning_rate"])
 
 # %% [markdown]
 # A schedule fixes the rate in advance. The `LearningRateScheduler` and `ReduceLROnPlateau`
-# callbacks (with the training loop, in a later chapter) instead set a float learning rate once
-# per *epoch*, the second one from the validation loss.
+# callbacks ([chapter 13](13_callbacks.ipynb), after the training loop of
+# [chapter 12](12_training.ipynb)) instead set a float learning rate once per *epoch*, the
+# second one from the validation loss.

@@ -1,3 +1,11 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # Layers
 #
@@ -139,7 +147,7 @@ print(layers.Reshape((3, 4))(keras.Input(shape=(12,))).shape)
 # Each symbolic call is also recorded. The output carries a `_keras_history`: the layer that made
 # it, which of that layer's calls (a `Node`), and which of its outputs. A node knows its input
 # tensors, so walking back from an output visits every layer between it and the `Input`s. The
-# functional `Model` (a later chapter) is that walk.
+# functional `Model` ([chapter 11](11_models.ipynb)) is that walk.
 
 # %%
 hidden = layers.Dense(8, name="hidden")(inputs)
@@ -168,9 +176,11 @@ print(" <- ".join(chain))
 # derivative $X_{ik}$; each $b_j$ reaches column $j$ with derivative 1. By the chain rule,
 #
 # $$
+# \begin{gathered}
 # \frac{\partial L}{\partial X_{ik}} = \sum_j G_{ij} W_{kj} = (G W^{\top})_{ik}, \qquad
-# \frac{\partial L}{\partial W_{kj}} = \sum_i X_{ik} G_{ij} = (X^{\top} G)_{kj}, \qquad
+# \frac{\partial L}{\partial W_{kj}} = \sum_i X_{ik} G_{ij} = (X^{\top} G)_{kj}, \\
 # \frac{\partial L}{\partial b_j} = \sum_i G_{ij}.
+# \end{gathered}
 # $$
 #
 # With more leading axes, the rows $i$ run over all of them: $\bar W$ and $\bar b$ sum over the
@@ -339,8 +349,10 @@ print("the merge layers' outputs and input gradients match Keras")
 # channel with values $x_1, \dots, x_N$ in the batch (over all positions, for images),
 #
 # $$
-# \mu = \frac1N \sum_n x_n, \qquad \sigma^2 = \frac1N \sum_n (x_n - \mu)^2, \qquad
+# \begin{gathered}
+# \mu = \frac1N \sum_n x_n, \qquad \sigma^2 = \frac1N \sum_n (x_n - \mu)^2, \\
 # \hat x_n = \frac{x_n - \mu}{\sqrt{\sigma^2 + \epsilon}}, \qquad y_n = \gamma \hat x_n + \beta.
+# \end{gathered}
 # $$
 #
 # $\gamma$ and $\beta$ are trainable, so the layer can undo the standardisation if that helps.
@@ -389,9 +401,9 @@ print("moving mean of pixel 20 after one step:", f"{bn.moving_mean.numpy()[20]:.
 # ### The backward pass, through the statistics
 #
 # In training, $\mu$ and $\sigma^2$ depend on every $x_n$ of the channel, so the gradient has
-# three paths: directly through $x_n$, through $\mu$ and through $\sigma^2$. Write $r = (\sigma^2
-# + \epsilon)^{-1/2}$ and $g_n = \partial L / \partial y_n$. The `batch_normalization` primitive
-# gives the partial derivatives for *given* statistics:
+# three paths: directly through $x_n$, through $\mu$ and through $\sigma^2$. Write
+# $r = (\sigma^2 + \epsilon)^{-1/2}$ and $g_n = \partial L / \partial y_n$. The
+# `batch_normalization` primitive gives the partial derivatives for *given* statistics:
 #
 # $$
 # \frac{\partial L}{\partial x_n}\Big|_{\mu,\sigma} = g_n \gamma r, \qquad
@@ -406,10 +418,12 @@ print("moving mean of pixel 20 after one step:", f"{bn.moving_mean.numpy()[20]:.
 # \mu) = 0$). Adding the three paths and using $x_n - \mu = \hat x_n / r$:
 #
 # $$
+# \begin{aligned}
 # \frac{\partial L}{\partial x_n}
-# = \gamma r\, g_n - \frac{\gamma r}{N} \sum_m g_m - \frac{\gamma r}{N}\, \hat x_n \sum_m g_m
-#   \hat x_m
-# = \frac{\gamma r}{N} \Bigl( N g_n - \sum_m g_m - \hat x_n \sum_m g_m \hat x_m \Bigr).
+# &= \gamma r\, g_n - \frac{\gamma r}{N} \sum_m g_m - \frac{\gamma r}{N}\, \hat x_n \sum_m g_m
+#   \hat x_m \\
+# &= \frac{\gamma r}{N} \Bigl( N g_n - \sum_m g_m - \hat x_n \sum_m g_m \hat x_m \Bigr).
+# \end{aligned}
 # $$
 #
 # The gradient is the cotangent with its mean and its component along $\hat x$ removed: batch
@@ -455,7 +469,8 @@ print("central differences agree:", check_gradients(train_mode_bn, [x, gamma, be
 # %%
 for name in sorted(n for n in cases if n.startswith("batch_normalization/")):
     check_layer_case(cases[name])
-    print(f"{name:45s} output, gradients and moving statistics match Keras")
+    print(f"{name:40s} matches Keras")
+print("(output, gradients and moving statistics)")
 
 # %% [markdown]
 # ## Layer normalization
@@ -476,10 +491,12 @@ for name in sorted(n for n in cases if n.startswith("batch_normalization/")):
 # $\bar{\hat x}_j = g_j \gamma_j$,
 #
 # $$
+# \begin{gathered}
 # \frac{\partial L}{\partial x_j} = r \Bigl( \bar{\hat x}_j - \frac1n \sum_k \bar{\hat x}_k
-#   - \hat x_j\, \frac1n \sum_k \bar{\hat x}_k \hat x_k \Bigr), \qquad
+#   - \hat x_j\, \frac1n \sum_k \bar{\hat x}_k \hat x_k \Bigr), \\
 # \frac{\partial L}{\partial \gamma_j} = \sum_{\text{samples}} g_j \hat x_j, \qquad
 # \frac{\partial L}{\partial \beta_j} = \sum_{\text{samples}} g_j.
+# \end{gathered}
 # $$
 #
 # nbkeras runs layer normalization as one fused primitive: the forward kernel computes each
@@ -514,9 +531,9 @@ for name in sorted(n for n in cases if n.startswith("layer_normalization/")):
 # ```
 #
 # `input_dim=64` is Keras 2's way of giving the first layer of a `Sequential` model its input
-# size; nbkeras keeps it for the model to read, as Keras does. There is no `Sequential` model yet
-# (a later chapter), so the two layers are called one after the other on an `Input`, which builds
-# them, and their parameters are counted per layer:
+# size; nbkeras keeps it for the model to read, as Keras does. `Sequential` models come in
+# [chapter 11](11_models.ipynb), so here the two layers are called one after the other on an
+# `Input`, which builds them, and their parameters are counted per layer:
 
 # %%
 with warnings.catch_warnings():  # Keras 3 warns about Keras 2's input_dim (chapter 11)

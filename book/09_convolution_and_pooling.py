@@ -1,3 +1,11 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # Convolution and pooling
 #
@@ -103,7 +111,7 @@ for case in shape_cases.values():
     ours = getattr(layers, case["layer"])(*case["args"], **case["kwargs"])(
         keras.Input(batch_shape=tuple(case["input_shape"])))
     keras_shape = tuple(case["output_shape"]) if "output_shape" in case.meta else "ValueError"
-    print(f"{call:<32} on {str(tuple(case['input_shape'])):<21} Keras {str(keras_shape):<21}"
+    print(f"{call}\n  input {str(tuple(case['input_shape'])):<19} Keras {str(keras_shape):<19}"
           f" nbkeras {ours.shape}")
     if "output_shape" in case.meta:
         assert ours.shape == keras_shape
@@ -113,11 +121,16 @@ for case in shape_cases.values():
 #
 # **Extra batch axes.** The TensorFlow 2 documentation shows `Conv2D(2, 3)` on a batch of
 # shape (4, 7, 28, 28, 3), seven images for each of four samples, giving (4, 7, 26, 26, 2),
-# and `Conv1D(32, 3)` on (4, 7, 10, 128) giving (4, 7, 8, 32). tf.keras 2 accepted leading
-# batch axes; Keras 3 does not, and raises:
+# `Conv1D(32, 3)` on (4, 7, 10, 128) giving (4, 7, 8, 32), and `Conv3D(2, 3)` on a batch of 4
+# videos of 7 frames, (4, 7, 28, 28, 28, 1), giving (4, 7, 26, 26, 26, 2). tf.keras 2 accepted
+# leading batch axes; Keras 3 does not, and raises:
 
 # %%
 print(shape_cases["shape/conv2d_2_3_extended_batch"]["error"])
+conv3d_case = next(c for c in load_reference("seeds") if c.id == "conv3d/extended_batch")
+print(conv3d_case["error"]["message"])
+videos = layers.Conv3D(2, 3, activation="relu")(keras.Input(batch_shape=(4, 7, 28, 28, 28, 1)))
+print("nbkeras, Conv3D(2, 3) on (4, 7, 28, 28, 28, 1):", videos.shape)
 
 # %% [markdown]
 # nbkeras keeps the tf.keras 2 behaviour: the batch axes are folded into one before the
@@ -293,10 +306,10 @@ for name, (f, arrays) in checks.items():
 # six multiplications. Winograd's minimal filtering algorithm gets them from four:
 #
 # $$
-# m_1 = (d_0 - d_2)\, g_0,\quad
-# m_2 = (d_1 + d_2)\, \tfrac{g_0 + g_1 + g_2}{2},\quad
-# m_3 = (d_2 - d_1)\, \tfrac{g_0 - g_1 + g_2}{2},\quad
-# m_4 = (d_1 - d_3)\, g_2,
+# \begin{aligned}
+# m_1 &= (d_0 - d_2)\, g_0, & m_2 &= (d_1 + d_2)\, \tfrac{g_0 + g_1 + g_2}{2}, \\
+# m_3 &= (d_2 - d_1)\, \tfrac{g_0 - g_1 + g_2}{2}, & m_4 &= (d_1 - d_3)\, g_2,
+# \end{aligned}
 # $$
 #
 # $$ y_0 = m_1 + m_2 + m_3, \qquad y_1 = m_2 - m_3 - m_4 $$
@@ -308,7 +321,10 @@ for name, (f, arrays) in checks.items():
 # B^\top = \begin{pmatrix} 1 & 0 & -1 & 0 \\ 0 & 1 & 1 & 0 \\ 0 & -1 & 1 & 0 \\ 0 & 1 & 0 & -1
 # \end{pmatrix},\quad
 # G = \begin{pmatrix} 1 & 0 & 0 \\ \frac12 & \frac12 & \frac12 \\ \frac12 & -\frac12 &
-# \frac12 \\ 0 & 0 & 1 \end{pmatrix},\quad
+# \frac12 \\ 0 & 0 & 1 \end{pmatrix},
+# $$
+#
+# $$
 # A^\top = \begin{pmatrix} 1 & 1 & 1 & 0 \\ 0 & 1 & -1 & -1 \end{pmatrix}.
 # $$
 #
@@ -416,7 +432,6 @@ print(f"gradient check on the Winograd path: {'agrees' if error < 1e-8 else 'DIF
 # `conv` followed by `add`), which saves a pass over the output.
 
 # %%
-# NBVAL_IGNORE_OUTPUT
 def best_time(function, repeat=5):
     function()
     times = []
@@ -468,8 +483,9 @@ for layer in [layers.Conv2D(64, 3), layers.DepthwiseConv2D(3, depth_multiplier=2
               layers.SeparableConv2D(64, 3, depth_multiplier=2),
               layers.Conv2DTranspose(16, 3, strides=2, padding="same")]:
     out = layer(keras.Input((28, 28, 32)))
+    shapes = [tuple(w.shape) for w in layer.weights]
     print(f"{type(layer).__name__:>16}: (None, 28, 28, 32) -> {out.shape}, "
-          f"{layer.count_params():6,d} parameters {[tuple(w.shape) for w in layer.weights]}")
+          f"{layer.count_params():6,d} parameters\n{'':18}weights {shapes}")
 
 # %% [markdown]
 # Every convolution op was run in Keras 3.15 on TensorFlow 2.21 with random inputs, and its

@@ -1,3 +1,11 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # More layers
 #
@@ -62,8 +70,9 @@ plt.show()
 # **PReLU** learns the slope. With $\alpha$ a weight,
 #
 # $$ f(x) = \operatorname{relu}(x) - \alpha \operatorname{relu}(-x) =
-#    \begin{cases} x & x > 0 \\ \alpha x & x \le 0 \end{cases}, \qquad
-#    \frac{\partial f}{\partial \alpha} = -\operatorname{relu}(-x) = \min(x, 0). $$
+#    \begin{cases} x & x > 0 \\ \alpha x & x \le 0 \end{cases}, $$
+#
+# $$ \frac{\partial f}{\partial \alpha} = -\operatorname{relu}(-x) = \min(x, 0). $$
 #
 # $\alpha$ has the shape of one sample, `input_shape[1:]`, except along `shared_axes`, where it
 # has length 1: with `shared_axes=[1, 2]` an image gets one slope per channel. A slope shared
@@ -418,7 +427,9 @@ print(f"{len(pool_cases)} pooling cases match Keras")
 # and shifts per channel: with $S$ the set of the group's $N$ entries,
 #
 # $$ \hat x_j = \frac{x_j - \mu}{\sqrt{\sigma^2 + \epsilon}}, \qquad y_j = \gamma_c \hat x_j +
-#    \beta_c, \qquad \mu = \frac1N \sum_{k \in S} x_k, \quad
+#    \beta_c, $$
+#
+# $$ \mu = \frac1N \sum_{k \in S} x_k, \qquad
 #    \sigma^2 = \frac1N \sum_{k \in S} (x_k - \mu)^2. $$
 #
 # It needs no batch statistics (it works the same for a batch of one, in training and at
@@ -617,8 +628,10 @@ print(f"{len(regularization)} regularization cases match Keras (at inference, wi
 # of batches; for batches it keeps the running mean and variance of everything seen, merging a
 # batch of $n_b$ values into $n$ earlier ones with weights $w = n_b / (n + n_b)$ and $1 - w$:
 #
-# $$ \mu' = (1 - w)\mu + w \mu_b, \qquad \sigma'^2 = (1 - w)\left(\sigma^2 + (\mu - \mu')^2
-#    \right) + w \left(\sigma_b^2 + (\mu_b - \mu')^2\right), $$
+# $$ \mu' = (1 - w)\mu + w \mu_b, $$
+#
+# $$ \sigma'^2 = (1 - w)\left(\sigma^2 + (\mu - \mu')^2 \right)
+#    + w \left(\sigma_b^2 + (\mu_b - \mu')^2\right), $$
 #
 # the exact variance of the union. On the 64 pixel features of the digits, adapted in three
 # batches, the statistics are those of the whole set:

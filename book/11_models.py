@@ -1,3 +1,11 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # Models
 #
@@ -14,9 +22,12 @@
 # `tools/reference/_model_zoo.py`, the same builders this chapter's checks call).
 
 # %%
+import os
+import tempfile
 import textwrap
 import warnings
 
+import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Image
 
@@ -28,6 +39,7 @@ from nbkeras.utils.keras_reference import assert_matches_keras
 np.set_printoptions(precision=4, suppress=True)
 keras.utils.set_random_seed(0)
 reference = {case.id: case for case in load_reference("models")}
+pictures = tempfile.mkdtemp()  # plot_model's files go here, not into the book's folder
 
 
 def captured_summary(model, **options):
@@ -154,6 +166,24 @@ print(outputs[0])
 print("identical:", all(np.array_equal(outputs[0], o) for o in outputs[1:]))
 
 # %% [markdown]
+# `keras.utils.plot_model` draws each one. A Sequential model's picture has no InputLayer box
+# (it keeps its InputLayer out of `layers`); a subclassed model is one box, because its
+# `call` is Python code, not a recorded graph (Keras draws it the same way):
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(10, 4.2))
+for axis, (title, model) in zip(axes, [("Sequential", sequential), ("functional", functional),
+                                        ("subclassed", subclassed)], strict=True):
+    path = os.path.join(pictures, f"{title}.png")
+    keras.utils.plot_model(model, to_file=path, show_shapes=True, show_layer_names=True,
+                           dpi=96)
+    axis.imshow(plt.imread(path))
+    axis.set_title(title)
+    axis.axis("off")
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
 # ## Sequential: shapes inferred layer by layer
 #
 # A Sequential model with an `Input` first (or a first layer given `input_shape`) is built
@@ -214,7 +244,8 @@ show_source(keras.Sequential.build)
 # ### The seeds' regularised model
 #
 # Regularizers and constraints are part of the layers (chapter 8), not of the table: the
-# seed's model counts 64 x 64 + 64 = 4,160 and 64 x 10 + 10 = 650 parameters.
+# seed's model counts 64 x 64 + 64 = 4,160 and 64 x 10 + 10 = 650 parameters. The seed
+# compiles it before printing the summary; compiling adds nothing to the table.
 
 # %%
 keras.backend.clear_session()
@@ -227,6 +258,7 @@ with warnings.catch_warnings():
                            kernel_constraint=keras.constraints.MaxNorm(max_value=2, axis=0)))
     model.add(layers.Dense(10, kernel_regularizer=keras.regularizers.l1_l2(0.01, 0.01),
                            activation="sigmoid"))
+model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["AUC"])
 model.summary()
 check_summary(model, "seed_regularized")
 
@@ -291,9 +323,9 @@ check_summary(router, "two_heads_shared")
 # arrows in:
 
 # %%
-keras.utils.plot_model(router, to_file="ticket_router.png", show_shapes=True,
-                       show_layer_names=True, dpi=100)
-Image("ticket_router.png")
+path = os.path.join(pictures, "ticket_router.png")
+keras.utils.plot_model(router, to_file=path, show_shapes=True, show_layer_names=True, dpi=100)
+Image(path)
 
 # %% [markdown]
 # ### How the graph is recorded and run
@@ -365,9 +397,9 @@ check_summary(outer, "nested_functional", index=1)
 print(len(outer.weights), "weights, of which", len(inner.weights), "are the inner model's")
 
 # %%
-keras.utils.plot_model(outer, to_file="outer.png", expand_nested=True, show_layer_names=True,
-                       dpi=100)
-Image("outer.png")
+path = os.path.join(pictures, "outer.png")
+keras.utils.plot_model(outer, to_file=path, expand_nested=True, show_layer_names=True, dpi=100)
+Image(path)
 
 # %% [markdown]
 # ## Subclassed models: what is tracked
@@ -404,10 +436,10 @@ print("training differs:", not np.array_equal(model(data, training=True).numpy()
 print([layer.name for layer in model.layers], len(model.weights))
 
 # %% [markdown]
-# (The seed also compiles and fits this model; the next chapter does.) Layers in containers,
-# and BatchNormalization following the flag: in training its moving statistics move, in
-# inference they do not. These moving means are compared with Keras' after one training call
-# from the same weights:
+# (The seed also compiles and fits this model; [the next chapter](12_training.ipynb) does.)
+# Layers in containers, and BatchNormalization following the flag: in training its moving
+# statistics move, in inference they do not. These moving means are compared with Keras' after
+# one training call from the same weights:
 
 # %%
 keras.backend.clear_session()

@@ -1,3 +1,11 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # Training
 #
@@ -77,11 +85,50 @@ print([type(m).__name__ for m in model._compile_metrics.metrics], model.metrics_
 show_source(keras.trainers.compile_utils.get_metric)
 
 # %% [markdown]
+# ### The seeds' compile calls
+#
+# The seeds compile a 64-way softmax classifier on 10 features in several ways: a loss object
+# (`SparseCategoricalCrossentropy(from_logits=True)`, which contradicts the softmax: Keras
+# warns, and so does nbkeras) or the same loss by name, `"acc"` as the metric, and
+# `Adam(learning_rate=0.01)` with `categorical_crossentropy` and the metric objects
+# `Accuracy()` and `Precision()`. (One seed writes `layers.Activate`, a typo of `Activation`.)
+# One epoch on random data shows the names each choice gives the logs, with Keras 3.15's:
+
+# %%
+seed_keys = next(c for c in load_reference("seeds")
+                 if c.id == "compile/seed_metrics")["history_keys"]
+rng = np.random.default_rng(0)
+features, labels = rng.standard_normal((20, 10)).astype("float32"), np.arange(20) % 64
+for label, loss, optimizer, metrics, y in [
+    ("acc", keras.losses.SparseCategoricalCrossentropy(from_logits=True), "adam", ["acc"],
+     labels),
+    ("acc", "sparse_categorical_crossentropy", "adam", ["acc"], labels),
+    ("accuracy_precision", "categorical_crossentropy", keras.optimizers.Adam(learning_rate=0.01),
+     [keras.metrics.Accuracy(), keras.metrics.Precision()], np.eye(64)[labels]),
+]:
+    keras.utils.set_random_seed(0)
+    seed_model = keras.Sequential()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Keras 3 warns about input_shape on a layer
+        seed_model.add(layers.Dense(64, kernel_initializer="uniform", input_shape=(10,)))
+    seed_model.add(layers.Activation("softmax"))
+    seed_model.compile(loss=loss, optimizer=optimizer, metrics=metrics)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        keys = sorted(seed_model.fit(features, y, epochs=1, verbose=0).history)
+    print(f"loss {loss if isinstance(loss, str) else type(loss).__name__}: {keys}\n"
+          f"  Keras 3.15: {seed_keys[label]}")
+    assert keys == seed_keys[label]
+    for category, message in sorted({(w.category.__name__, str(w.message)) for w in caught}):
+        print(wrap(f"  {category}: {message}"))
+
+# %% [markdown]
 # ## The loop that fit replaces
 #
 # Here is one epoch written by hand, with the same pieces `fit` uses: the model called with
 # `training=True` inside a tape; the loss of the batch (the compiled loss plus the model's own
-# penalties, of which this model has none); the gradients and the optimizer's `apply`; a `Mean`
+# penalties, of which this model has none); the gradients and `apply_gradients`, written as the
+# seeds write it; a `Mean`
 # of the losses weighted by batch size (so that the epoch's loss is the mean over all samples,
 # not over batches); and the accuracy's running state.
 
@@ -101,7 +148,7 @@ def train_by_hand(model, optimizer, x, y, batch_size, epochs):
                 loss = loss_fn(yb, predictions)
             loss_mean.update_state(loss, sample_weight=len(xb))
             gradients = tape.gradient(loss, model.trainable_weights)
-            optimizer.apply(gradients, model.trainable_weights)
+            optimizer.apply_gradients(zip(gradients, model.trainable_weights, strict=True))
             accuracy.update_state(yb, predictions)
         history["accuracy"].append(float(accuracy.result()))
         history["loss"].append(float(loss_mean.result()))
@@ -263,8 +310,9 @@ plain, weighted = digits_mlp(), digits_mlp()
 for m, class_weight in ((plain, None), (weighted, {8: 4.0})):
     m.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     m.fit(x_train, y_train, epochs=5, class_weight=class_weight, verbose=0)
-print("recall of each class, plain:     ", per_class_recall(plain))
-print("recall of each class, 8 weighs 4:", per_class_recall(weighted))
+print("recall of each class, 0 to 9:")
+print("  plain:       ", np.array2string(per_class_recall(plain), precision=3))
+print("  8s weigh 4:  ", np.array2string(per_class_recall(weighted), precision=3))
 
 # %% [markdown]
 # ## Several outputs

@@ -1,3 +1,11 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # Sequences and attention
 #
@@ -152,10 +160,12 @@ print("primitives recorded for one call:", [r.prim.name for r in tape._records])
 # step $t$, plus what step $t + 1$ sends back. Then, walking from $t = T$ down to 1,
 #
 # $$
+# \begin{gathered}
 # \bar a_t = \bar h_t \odot f'(a_t), \qquad
-# \bar h_{t-1} \mathrel{+}= \bar a_t U^\top, \qquad
+# \bar h_{t-1} \mathrel{+}= \bar a_t U^\top, \qquad \bar x_t = \bar a_t W^\top, \\
 # \bar W = \sum_t x_t^\top \bar a_t, \quad \bar U = \sum_t h_{t-1}^\top \bar a_t, \quad
-# \bar b = \sum_t \bar a_t, \quad \bar x_t = \bar a_t W^\top.
+# \bar b = \sum_t \bar a_t.
+# \end{gathered}
 # $$
 #
 # Only the recursion for $\bar h_{t-1}$ is sequential. The backward kernel runs it and leaves
@@ -241,8 +251,10 @@ for name, norms in curves.items():
 # i, f, c, o), $\sigma$ the recurrent activation (sigmoid) and tanh the activation:
 #
 # $$
-# i = \sigma(z_i), \quad f = \sigma(z_f), \quad g = \tanh(z_c), \quad o = \sigma(z_o), \qquad
+# \begin{gathered}
+# i = \sigma(z_i), \quad f = \sigma(z_f), \quad g = \tanh(z_c), \quad o = \sigma(z_o), \\
 # c_t = f \odot c_{t-1} + i \odot g, \qquad h_t = o \odot \tanh(c_t).
+# \end{gathered}
 # $$
 #
 # Along the cell, $\partial c_t / \partial c_{t-1} = \operatorname{diag}(f)$: no matrix
@@ -258,10 +270,12 @@ show_source(recurrent_kernels.lstm_forward)
 # $c_t$:
 #
 # $$
+# \begin{gathered}
 # \bar o = \bar h \odot \tanh(c_t), \quad
-# \bar c_t = \bar c + \bar h \odot o \odot (1 - \tanh^2 c_t), \quad
+# \bar c_t = \bar c + \bar h \odot o \odot (1 - \tanh^2 c_t), \\
 # \bar i = \bar c_t \odot g, \quad \bar g = \bar c_t \odot i, \quad
 # \bar f = \bar c_t \odot c_{t-1}, \quad \bar c_{t-1} = \bar c_t \odot f,
+# \end{gathered}
 # $$
 #
 # then each gate's pre-activation cotangent is its cotangent times its activation's slope
@@ -291,8 +305,10 @@ for name, case in recurrent_cases.items():
 # the candidate sees. With $x_z, x_r, x_h$ the three blocks of $x_t W + b_\text{in}$:
 #
 # $$
-# z = \sigma(x_z + h_{t-1} U_z + b_z), \quad r = \sigma(x_r + h_{t-1} U_r + b_r), \quad
+# \begin{gathered}
+# z = \sigma(x_z + h_{t-1} U_z + b_z), \quad r = \sigma(x_r + h_{t-1} U_r + b_r), \\
 # h_t = z \odot h_{t-1} + (1 - z) \odot \hat h,
+# \end{gathered}
 # $$
 #
 # and two variants of the candidate $\hat h$:

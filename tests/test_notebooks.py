@@ -2,11 +2,15 @@
 
 - every code cell was executed, top to bottom, in one kernel (execution counts 1, 2, 3, ...);
   nbval would silently skip a cell stored without an execution count;
-- each notebook's jupytext twin (``.py``, percent format) has the same cells.
+- each notebook's jupytext twin (``.py``, percent format) has the same cells;
+- each notebook stores its kernelspec (also in the twin's header), so JupyterLab opens it without
+  marking it modified;
+- every chapter is listed in _toc.yml.
 """
 
 import json
 import pathlib
+import re
 
 import jupytext
 import pytest
@@ -44,4 +48,24 @@ def test_jupytext_pair_in_sync(path):
     from_py = _cells(jupytext.read(twin))
     assert from_ipynb == from_py, (
         f"{path.name} and {twin.name} differ; run `jupytext --sync {path}`"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_kernelspec_stored(path):
+    for stored in (jupytext.read(path), jupytext.read(path.with_suffix(".py"))):
+        kernelspec = stored.metadata.get("kernelspec", {})
+        assert kernelspec.get("name") == "python3", (
+            f"{path.name}: kernelspec {kernelspec!r}; expected the python3 kernel: run "
+            f"`jupytext --set-kernel python3 book/{path.name} && jupytext --sync book/{path.name}`"
+        )
+
+
+def test_every_chapter_is_in_the_table_of_contents():
+    # The book builds only the files _toc.yml lists (only_build_toc_files): a chapter left out
+    # would be tested but never shown.
+    toc = (BOOK.parent / "_toc.yml").read_text()
+    listed = set(re.findall(r"(?:root|file):\s*book/(\S+)", toc))
+    assert listed == {p.stem for p in NOTEBOOKS}, (
+        f"_toc.yml lists {sorted(listed)}; book/ holds {sorted(p.stem for p in NOTEBOOKS)}"
     )

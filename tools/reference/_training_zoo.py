@@ -33,6 +33,8 @@ def make_data(rng):
         "a16": rng.standard_normal((16, 3)).astype(f32),
         "b16": rng.standard_normal((16, 2)).astype(f32),
         "quadratic": np.linspace(-2.0, 2.0, 8, dtype=f32).reshape(8, 1),
+        "images40": rng.uniform(0.0, 1.0, (40, 8, 8, 1)).astype(f32),
+        "digits40": rng.integers(0, 10, (40,)).astype(np.int32),
     }
 
 
@@ -278,6 +280,30 @@ def fake_model(keras, data):
             "then": []}
 
 
+def digits_cnn(keras, data):
+    """The case study's convolutional network (chapter 16) on 8 x 8 x 1 images, without its
+    Dropout (random masks differ between frameworks): Conv2D, BatchNormalization and
+    MaxPooling2D twice, with a validation split. SGD with momentum rather than the chapter's
+    Adam: Adam divides each step by the root of the gradient's second moment, so a weight whose
+    gradient is rounding noise still moves by a full step, and the two frameworks' rounding
+    (different convolution algorithms) would decide its value."""
+    layers = keras.layers
+    model = keras.Sequential([
+        keras.Input(shape=(8, 8, 1)),
+        layers.Conv2D(32, 3, padding="same", activation="relu"), layers.BatchNormalization(),
+        layers.MaxPooling2D(),
+        layers.Conv2D(64, 3, padding="same", activation="relu"), layers.BatchNormalization(),
+        layers.MaxPooling2D(),
+        layers.Flatten(), layers.Dense(10, activation="softmax")], name="digits_cnn")
+    return {"model": model,
+            "compile": {"optimizer": keras.optimizers.SGD(0.01, momentum=0.5),
+                        "loss": "sparse_categorical_crossentropy", "metrics": ["accuracy"]},
+            "fit": {"x": data["images40"], "y": data["digits40"], "batch_size": 8, "epochs": 3,
+                    "validation_split": 0.2},
+            "then": [("evaluate", {"x": data["images40"], "y": data["digits40"]}),
+                     ("predict", {"x": data["images40"][:5]})]}
+
+
 CASES = {
     "sequential_mse": sequential_mse,
     "sample_weighted": sample_weighted,
@@ -294,6 +320,7 @@ CASES = {
     "steps_per_epoch": steps_per_epoch,
     "on_batch": on_batch,
     "fake_model": fake_model,
+    "digits_cnn": digits_cnn,
 }
 
 

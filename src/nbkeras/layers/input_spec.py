@@ -14,6 +14,8 @@ class InputSpec:
     """Constraints on one input: ``dtype``, full ``shape`` (None entries match anything),
     ``ndim``, ``min_ndim``, ``max_ndim`` and ``axes`` (``{axis: size}``, e.g. ``{-1: 3}``)."""
 
+    _keras_module = "keras"  # keras.InputSpec
+
     def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None,
                  axes=None, allow_last_axis_squeeze=False, name=None, optional=False):
         self.dtype = dtypes.standardize_dtype(dtype) if dtype is not None else None

@@ -105,6 +105,18 @@ def _any_batch_size(shape):
     return shape
 
 
+def _named_shapes(build, args, kwargs):
+    """``{argument name: shape}`` of a build call given several shapes (MultiHeadAttention's
+    ``query_shape`` and ``value_shape``), None for a build from one shape."""
+    try:
+        bound = inspect.signature(build).bind(*args, **kwargs)
+    except TypeError:
+        return None
+    shapes = {name: value for name, value in bound.arguments.items()
+              if value is not None and isinstance(value, (tuple, list))}
+    return shapes if len(shapes) > 1 else None
+
+
 _AUTO_CONFIG_TYPES = (str, int, float, bool, type(None))
 
 
@@ -214,7 +226,8 @@ class Layer:
                 layer._path = current_path()
                 user_build(*build_args, **build_kwargs)
             shapes = list(build_args) + list(build_kwargs.values())
-            layer._record_built(shapes[0] if shapes else None)
+            layer._record_built(shapes[0] if shapes else None,
+                                _named_shapes(user_build, build_args, build_kwargs))
 
         object.__setattr__(layer, "build", build_wrapper)
         object.__setattr__(layer, "_auto_config", _auto_config(cls, args, kwargs))
@@ -348,12 +361,17 @@ class Layer:
     def _has_default_build(self):
         return getattr(type(self).build, "_is_default_build", False)
 
-    def _record_built(self, input_shape):
-        """Mark the layer built for inputs of ``input_shape``."""
+    def _record_built(self, input_shape, shapes_dict=None):
+        """Mark the layer built for inputs of ``input_shape`` (``shapes_dict``: the shapes by
+        build argument name, for a layer built from several inputs)."""
         self._build_input_shape = _any_batch_size(input_shape)
         # The shape as given (a real batch size included): summary() and the saved build
-        # config show it, as Keras does.
-        self._build_shapes_dict = None if input_shape is None else {"input_shape": input_shape}
+        # config show it, as Keras does; several shapes are saved by name ("shapes_dict").
+        if shapes_dict:
+            self._build_shapes_dict = {"shapes_dict": shapes_dict}
+        else:
+            self._build_shapes_dict = (None if input_shape is None
+                                       else {"input_shape": input_shape})
         self.built = True
 
     def get_build_config(self):
@@ -366,6 +384,9 @@ class Layer:
         if config and "input_shape" in config and not self.built:
             shape = config["input_shape"]
             self.build(_as_shape_structure(shape))
+        elif config and "shapes_dict" in config and not self.built:
+            self.build(**{name: _as_shape_structure(shape)
+                          for name, shape in config["shapes_dict"].items()})
 
     def add_weight(self, *args, shape=None, initializer=None, dtype=None, trainable=True,
                    autocast=True, regularizer=None, constraint=None, aggregation="none",
@@ -604,12 +625,17 @@ class Layer:
         with _NameScope(self):
             self._maybe_build(inputs)
         self._assert_input_compatibility(inputs)
+        training_given = "training" in kwargs
         training = self._resolve_training(kwargs)
 
         if symbolic:
             # No kernel runs: the output is a shape and a dtype, and the call is recorded
-            # (with the input's mask, None for a symbolic tensor, as Keras records it).
-            if "mask" in self._call_parameters and "mask" not in kwargs:
+            # (with the input's mask, None for a symbolic tensor, as Keras records it). Keras
+            # records neither for a layer called on a list (Attention()([q, v])) unless given.
+            if isinstance(inputs, (list, tuple)):
+                if not training_given:
+                    kwargs.pop("training", None)
+            elif "mask" in self._call_parameters and "mask" not in kwargs:
                 kwargs["mask"] = None
             outputs = self.compute_output_spec(*args, **kwargs)
             Node(self, args, kwargs, outputs)
@@ -771,6 +797,44 @@ class Layer:
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+    # -- saving ---------------------------------------------------------------------------------
+    def save_own_variables(self, store):
+        """Write this layer's own variables (not its sub-layers') into ``store`` as ``"0"``,
+        ``"1"``, ...: the trainable ones in creation order, then the others (Keras' order,
+        which ``saving_lib`` writes to the ``vars/`` group of the layer)."""
+        for i, variable in enumerate(self._trainable_variables + self._non_trainable_variables):
+            store[str(i)] = variable.numpy()
+
+    def load_own_variables(self, store):
+        """Assign the arrays ``save_own_variables`` wrote. Every count and shape is checked
+        before anything is assigned, so a layer that does not fit is left as it was."""
+        own = self._trainable_variables + self._non_trainable_variables
+        if len(store.keys()) != len(own):
+            if not own and not self.built:
+                raise ValueError(
+                    f"Layer '{self.name}' was never built and thus it doesn't have any "
+                    f"variables. However the weights file lists {len(store.keys())} variables "
+                    "for this layer. Give the layer a build() method that creates all of its "
+                    "state (that of its sub-layers included), or a build_from_config() that "
+                    "rebuilds it from get_build_config()."
+                )
+            raise ValueError(
+                f"Layer '{self.name}' expected {len(own)} variables, but received "
+                f"{len(store.keys())} variables during loading. Expected: "
+                f"{[v.name for v in own]}"
+            )
+        values = [store[str(i)] for i in range(len(own))]
+        for variable, value in zip(own, values, strict=True):
+            if tuple(variable.shape) != tuple(value.shape):
+                raise ValueError(
+                    f"Layer '{self.name}' (of type {type(self).__name__}): its weight "
+                    f"'{variable.name}' has shape {tuple(variable.shape)}, but the saved value "
+                    f"has shape {tuple(value.shape)}. The saved model's layer was built for "
+                    "other inputs or with other arguments."
+                )
+        for variable, value in zip(own, values, strict=True):
+            variable.assign(value)
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"

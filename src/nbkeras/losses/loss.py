@@ -22,6 +22,8 @@ class Loss:
     ``dtype``: the float dtype both inputs are converted to (floatx by default).
     """
 
+    _keras_module = "keras.losses"  # where Keras' configs say the class lives
+
     def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
         self.name = name or naming.auto_name(type(self).__name__)
         self.reduction = standardize_reduction(reduction)

@@ -122,12 +122,14 @@ class _PrecisionRecall(Metric):
 class Precision(_PrecisionRecall):
     """Of the samples predicted positive, the weighted fraction that are positive:
     ``tp / (tp + fp)``."""
+    _direction = "up"
 
     _other, _other_name = "fp", "false_positives"
 
 
 class Recall(_PrecisionRecall):
     """Of the positive samples, the weighted fraction predicted positive: ``tp / (tp + fn)``."""
+    _direction = "up"
 
     _other, _other_name = "fn", "false_negatives"
 
@@ -152,6 +154,7 @@ class AUC(Metric):
     areas (weighted by ``label_weights``); otherwise all entries form one problem.
     ``from_logits=True`` applies a sigmoid to the predictions first.
     """
+    _direction = "up"
 
     def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
                  name=None, dtype=None, thresholds=None, multi_label=False, num_labels=None,

@@ -22,6 +22,11 @@ class Metric:
     unique (``precision``, ``precision_1``, ...).
     """
 
+    _keras_module = "keras.metrics"  # where Keras' configs say the class lives
+    # "up" or "down": whether larger values are better, for callbacks that monitor the
+    # metric with mode="auto" (EarlyStopping, ModelCheckpoint); None when it is not known
+    _direction = None
+
     def __init__(self, dtype=None, name=None):
         self.name = name or naming.auto_name(type(self).__name__)
         self._dtype = dtypes.standardize_dtype(dtype)

@@ -105,6 +105,8 @@ class MeanMetricWrapper(Mean):
             raise TypeError(f"MeanMetricWrapper: fn must be callable, got {fn!r}")
         self._fn = fn
         self._fn_kwargs = kwargs
+        if _is_loss(fn):  # a wrapped loss is better when smaller, as in Keras
+            self._direction = "down"
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         # the prediction's Keras mask (see Layer.__call__) becomes 0/1 weights: masked entries
@@ -125,3 +127,11 @@ class MeanMetricWrapper(Mean):
         if type(self) is MeanMetricWrapper:
             config["fn"] = self._fn
         return config
+
+
+def _is_loss(fn):
+    """Whether ``fn`` is one of keras.losses' functions or Loss classes (or an instance)."""
+    from nbkeras import losses
+
+    public = set(losses.ALL_OBJECTS_DICT.values())
+    return fn in public or type(fn) in public

@@ -16,6 +16,7 @@ from nbkeras.metrics.reduction_metrics import Mean, MeanMetricWrapper
 
 class MeanSquaredError(MeanMetricWrapper):
     """The weighted mean, over samples, of each sample's mean squared error."""
+    _direction = "down"
 
     def __init__(self, name="mean_squared_error", dtype=None):
         super().__init__(fn=losses.mean_squared_error, name=name, dtype=dtype)
@@ -23,6 +24,7 @@ class MeanSquaredError(MeanMetricWrapper):
 
 class MeanAbsoluteError(MeanMetricWrapper):
     """The weighted mean, over samples, of each sample's mean absolute error."""
+    _direction = "down"
 
     def __init__(self, name="mean_absolute_error", dtype=None):
         super().__init__(fn=losses.mean_absolute_error, name=name, dtype=dtype)
@@ -32,6 +34,7 @@ class RootMeanSquaredError(Mean):
     """``sqrt`` of the running (weighted) mean of squared errors. The root is taken in
     ``result``, after all batches are summed: the RMSE of the whole data, not a mean of
     per-batch RMSEs."""
+    _direction = "down"
 
     def __init__(self, name="root_mean_squared_error", dtype=None):
         super().__init__(name=name, dtype=dtype)

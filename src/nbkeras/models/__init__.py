@@ -21,4 +21,21 @@ def model_from_json(json_string, custom_objects=None):
                                                       custom_objects=custom_objects)
 
 
-__all__ = ["Model", "Sequential", "clone_model", "model_from_json"]
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+    """The model saved in ``filepath`` by ``model.save`` (``keras.models.load_model``): see
+    ``nbkeras.saving.load_model``."""
+    from nbkeras.saving import saving_api
+
+    return saving_api.load_model(filepath, custom_objects=custom_objects, compile=compile,
+                                 safe_mode=safe_mode)
+
+
+def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
+    """``keras.models.save_model``: see ``nbkeras.saving.save_model``."""
+    from nbkeras.saving import saving_api
+
+    return saving_api.save_model(model, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
+
+__all__ = ["Model", "Sequential", "clone_model", "load_model", "model_from_json",
+           "save_model"]

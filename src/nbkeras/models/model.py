@@ -148,6 +148,31 @@ class Model(Trainer, Layer):
                                     print_fn=print_fn, expand_nested=expand_nested,
                                     show_trainable=show_trainable, layer_range=layer_range)
 
+    # -- saving -----------------------------------------------------------------------------
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Save the model to a ``.keras`` file: architecture, weights, compile arguments and
+        optimizer state (``keras.saving.save_model``). ``overwrite=False`` asks before
+        replacing a file. The save is atomic: if it fails, the old file is left intact."""
+        from nbkeras.saving import saving_api
+
+        return saving_api.save_model(self, filepath, overwrite=overwrite, zipped=zipped,
+                                     **kwargs)
+
+    def save_weights(self, filepath, overwrite=True, max_shard_size=None):
+        """Save the weights (and the optimizer's variables) to a ``.weights.h5`` file, in
+        Keras' HDF5 layout."""
+        from nbkeras.saving import saving_api
+
+        return saving_api.save_weights(self, filepath, overwrite=overwrite,
+                                       max_shard_size=max_shard_size)
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        """Load weights from a ``.weights.h5`` or ``.keras`` file into this (built) model.
+        ``skip_mismatch=True`` leaves the layers that do not fit as they are, with a warning."""
+        from nbkeras.saving import saving_api
+
+        return saving_api.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
+
     def to_json(self, **kwargs):
         """The model's configuration as a JSON string (``keras.models.model_from_json``
         reads it back); ``kwargs`` go to ``json.dumps``."""

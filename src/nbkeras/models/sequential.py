@@ -119,13 +119,22 @@ class Sequential(Model):
             try:
                 x = layer(x)
             except NotImplementedError:
-                return  # a layer that cannot infer its output shape: build on the first call
+                # A layer that cannot infer its output shape (nbkeras does not trace call()):
+                # the model, and the layers after it, build on the first call instead.
+                object.__setattr__(self, "_deferred_build", True)
+                return
             except TypeError as error:
                 _explain_call_signature(layer, error)
         functional = Functional(inputs=inputs, outputs=x)
         object.__setattr__(functional, "_owner", self)  # errors name the Sequential model
         object.__setattr__(self, "_functional", functional)
         self.built = True
+
+    def _record_built(self, input_shape, shapes_dict=None):
+        if self.__dict__.get("_deferred_build"):
+            object.__setattr__(self, "_deferred_build", False)
+            return  # build() could not reach every layer: not built until the first call
+        super()._record_built(input_shape, shapes_dict)
 
     def call(self, inputs, training=None, mask=None):
         if self._functional is not None:
@@ -139,7 +148,10 @@ class Sequential(Model):
         if not self.built:
             from nbkeras.layers.layer import _shape_of
 
-            self.build(_shape_of(inputs))
+            if self._layers and isinstance(self._layers[0], InputLayer):
+                self.build(self._layers[0].batch_shape)  # may defer again, to this call
+            else:
+                self.build(_shape_of(inputs))
 
     def compute_output_spec(self, inputs, training=None, mask=None):
         if self._functional is not None:
@@ -213,18 +225,24 @@ class Sequential(Model):
             "layers": copy.deepcopy([serialization_lib.serialize_keras_object(layer)
                                      for layer in self._layers]),
         }
-        if self._functional is not None:
+        if self._layers and isinstance(self._layers[0], InputLayer):
             config["build_input_shape"] = self._layers[0].batch_shape
         return config
 
     def get_build_config(self):
-        if self._functional is not None:
+        if self.built and self._layers and isinstance(self._layers[0], InputLayer):
             return {"input_shape": self._layers[0].batch_shape}
         return super().get_build_config()
 
     def build_from_config(self, config):
         if config and config.get("input_shape") is not None and not self.built:
-            self.build(tuple(config["input_shape"]))
+            shape = tuple(config["input_shape"])
+            self.build(shape)
+            if not self.built:  # a layer could not infer its output shape: build by a call
+                import numpy as np
+
+                self(np.zeros([1 if d is None else d for d in shape], np.float32),
+                     training=False)
 
     @classmethod
     def from_config(cls, config, custom_objects=None):

@@ -4,7 +4,7 @@ Each differentiable op is a primitive (forward + backward) registered in ``nbker
 the modules group them by family: elementwise, reductions, shape, linalg, nn, core.
 """
 
-from nbkeras.ops import image
+from nbkeras.ops import core, image
 from nbkeras.ops.attention import dot_product_attention
 from nbkeras.ops.convolution import conv, conv_transpose, depthwise_conv, separable_conv
 from nbkeras.ops.core import (
@@ -19,7 +19,6 @@ from nbkeras.ops.core import (
     is_tensor,
     ones,
     ones_like,
-    shape,
     stop_gradient,
     zeros,
     zeros_like,
@@ -136,3 +135,7 @@ from nbkeras.ops.shape import (
     take_along_axis,
     transpose,
 )
+
+# Importing the submodule nbkeras.ops.shape (above) bound the name `shape` to that module;
+# keras.ops.shape is the function.
+shape = core.shape

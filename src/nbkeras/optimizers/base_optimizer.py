@@ -105,6 +105,8 @@ class BaseOptimizer:
     variable's shape and dtype, and the learning rate as a NumPy scalar of that dtype.
     """
 
+    _keras_module = "keras.optimizers"  # where Keras' configs say the class lives
+
     def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=None, loss_scale_factor=None,
@@ -563,6 +565,36 @@ class BaseOptimizer:
             config["learning_rate"] = learning_rate_schedule.deserialize(
                 config["learning_rate"], custom_objects)
         return cls(**config)
+
+    # -- saving ----------------------------------------------------------------------------
+    def save_own_variables(self, store):
+        """Write ``variables`` (iteration, learning rate, slots) as ``"0"``, ``"1"``, ..."""
+        for i, variable in enumerate(self._variables):
+            store[str(i)] = variable.numpy()
+
+    def load_own_variables(self, store):
+        """Assign the saved variables. An optimizer whose variables do not match the file
+        (not built yet, or built for other weights) keeps its own, with Keras' warning."""
+        if len(store.keys()) != len(self._variables):
+            message = (
+                f"Skipping variable loading for optimizer '{self.name}', because it has "
+                f"{len(self._variables)} variables whereas the saved optimizer has "
+                f"{len(store.keys())} variables. "
+            )
+            if not self.built:
+                message += "This is likely because the optimizer has not been called/built yet."
+            warnings.warn(message, stacklevel=2)
+            return
+        values = [store[str(i)] for i in range(len(self._variables))]
+        for variable, value in zip(self._variables, values, strict=True):
+            if tuple(variable.shape) != tuple(value.shape):
+                raise ValueError(
+                    f"Optimizer '{self.name}': its variable '{variable.name}' has shape "
+                    f"{tuple(variable.shape)}, but the saved value has shape "
+                    f"{tuple(value.shape)}"
+                )
+        for variable, value in zip(self._variables, values, strict=True):
+            variable.assign(value)
 
     # -- Keras' assignment hooks (for optimizers written with ops) --------------------------
     def assign(self, variable, value):

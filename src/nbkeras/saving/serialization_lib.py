@@ -18,6 +18,7 @@ from nbkeras.saving import object_registration
 from nbkeras.utils import identifiers
 
 _PLAIN = (str, int, float, bool, type(None))
+_TOP_LEVEL_BASES = {"Layer", "Loss", "Metric", "Initializer"}
 
 
 def _public_entry(cls):
@@ -25,6 +26,8 @@ def _public_entry(cls):
     classes (``_keras_module``), the class's own module and registered name for a user's
     (module None for a class defined in ``__main__``, as Keras writes it)."""
     if cls.__module__.startswith("nbkeras.") and hasattr(cls, "_keras_module"):
+        if cls.__name__ in _TOP_LEVEL_BASES and "_keras_module" in cls.__dict__:
+            return "keras", None  # keras.Layer, keras.Loss, ...: Keras writes module "keras"
         return cls._keras_module, getattr(cls, "_keras_registered_name", None)
     module = None if cls.__module__ == "__main__" else cls.__module__
     return module, object_registration.get_registered_name(cls)
@@ -57,7 +60,8 @@ def serialize_keras_object(obj):
         module, registered_name = _public_entry(cls)
         config = {
             "module": module,
-            "class_name": cls.__name__,
+            # Keras' public name where it differs (GroupQueryAttention)
+            "class_name": cls.__dict__.get("_keras_class_name", cls.__name__),
             "config": serialize_keras_object(obj.get_config()),
             "registered_name": registered_name,
         }
@@ -78,7 +82,7 @@ def serialize_keras_object(obj):
 # its class is looked up in that table.
 _MODULE_TABLES = {
     "keras.layers": ("nbkeras.layers", "layer_classes"),
-    "keras": ("nbkeras.models", "model_classes"),
+    "keras": ("nbkeras.saving.serialization_lib", "_top_level_classes"),
     "keras.models": ("nbkeras.models", "model_classes"),
     "keras.src.models.functional": ("nbkeras.models", "model_classes"),
     "keras.src.models.sequential": ("nbkeras.models", "model_classes"),
@@ -91,6 +95,21 @@ _MODULE_TABLES = {
     "keras.optimizers.schedules": ("nbkeras.optimizers.schedules.learning_rate_schedule",
                                    "SCHEDULES"),
 }
+
+
+class UnknownObjectError(ValueError, TypeError):
+    """A config names a class or function that cannot be found. A ValueError (bad input) and
+    also a TypeError, which is what Keras raises, so code written for either catches it."""
+
+
+def _top_level_classes():
+    """The classes Keras' configs place in module ``keras``: the models, and the base classes
+    exported at the top level (``keras.Layer``, ``keras.Loss``, ...)."""
+    from nbkeras import initializers, layers, losses, metrics, models
+
+    return {**models.model_classes(), "Layer": layers.Layer, "InputSpec": layers.InputSpec,
+            "Loss": losses.Loss, "Metric": metrics.Metric,
+            "Initializer": initializers.Initializer}
 
 
 def _module_table(module):
@@ -124,7 +143,7 @@ def _locate_class(config, custom_objects):
     known = _all_known_objects()
     if module not in _MODULE_TABLES and class_name in known:
         return known[class_name]
-    raise TypeError(
+    raise UnknownObjectError(
         f"Could not locate class {class_name!r} (module {module!r}). A class of your own "
         "must be passed in `custom_objects={...}`, entered with "
         "`keras.saving.custom_object_scope({...})`, or decorated with "
@@ -167,7 +186,7 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
             if module and module.startswith("keras."):
                 found = _function_table(module).get(inner)
         if found is None:
-            raise TypeError(
+            raise UnknownObjectError(
                 f"Could not locate function {inner!r}. Make sure custom classes and functions "
                 "are decorated with `@keras.saving.register_keras_serializable()`, or pass "
                 "them in `custom_objects`."
@@ -176,7 +195,10 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
     cls = _locate_class(config, custom_objects)
     # an outer setting (a scope, enable_unsafe_deserialization) wins over the argument
     scope_setting = in_safe_mode()
-    with SafeModeScope(safe_mode if scope_setting is None else scope_setting):
+    # the custom objects stay known inside: a custom layer's from_config, or the compile
+    # config's custom loss, deserializes more objects without being passed them
+    with SafeModeScope(safe_mode if scope_setting is None else scope_setting), \
+            object_registration.CustomObjectScope(custom_objects):
         if hasattr(cls, "from_config"):
             parameters = inspect.signature(cls.from_config).parameters
             if "custom_objects" in parameters:
@@ -185,10 +207,10 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
                 obj = cls.from_config(inner)
         else:
             obj = cls(**inner)
-    if config.get("build_config") and hasattr(obj, "build_from_config"):
-        obj.build_from_config(config["build_config"])
-    if config.get("compile_config") and hasattr(obj, "compile_from_config"):
-        obj.compile_from_config(config["compile_config"])
+        if config.get("build_config") and hasattr(obj, "build_from_config"):
+            obj.build_from_config(config["build_config"])
+        if config.get("compile_config") and hasattr(obj, "compile_from_config"):
+            obj.compile_from_config(config["compile_config"])
     return obj
 
 

@@ -31,6 +31,7 @@ from nbkeras.tensor import Tensor
 from nbkeras.trainers import compile_utils
 from nbkeras.trainers.data_adapters import data_adapter_utils
 from nbkeras.trainers.epoch_iterator import EpochIterator
+from nbkeras.trainers.interrupts import interrupt_between_steps
 from nbkeras.utils import tree
 
 
@@ -184,13 +185,14 @@ class Trainer:
     def train_step(self, data):
         """One gradient step on one batch ``(x, y, sample_weight)``; returns the logs."""
         x, y, sample_weight = data_adapter_utils.unpack_x_y_sample_weight(data)
+        built_before = self.built
         trainable = self.trainable_weights
         with GradientTape() as tape:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                      training=True)
         self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
-        if not trainable:
+        if not trainable or not built_before:
             trainable = self.trainable_weights  # made during this first call
         if trainable:
             grads = tape.gradient(loss, trainable)
@@ -257,43 +259,49 @@ class Trainer:
                                      steps=iterator.num_batches, model=self)
         self.stop_training = False
         self._has_run = True
-        callbacks.on_train_begin()
-        logs, training_logs = {}, None
-        initial_epoch = self._initial_epoch or initial_epoch
-        validation_iterator = None
-        for epoch in range(initial_epoch, epochs):
-            self.reset_metrics()
-            callbacks.on_epoch_begin(epoch)
-            for begin, end, batches in iterator.enumerate_epoch():
-                callbacks.on_train_batch_begin(begin)
-                for batch in batches:
-                    logs = self.train_step(batch)
-                callbacks.on_train_batch_end(end, logs)
+        # An exception (a KeyboardInterrupt too) leaves the loop as in Keras: the History
+        # keeps the epochs that ended and on_train_end does not run (so BackupAndRestore keeps
+        # its backup for the next fit). Ctrl-C waits for the running step to finish.
+        with interrupt_between_steps() as steps:
+            callbacks.on_train_begin()
+            logs, training_logs = {}, None
+            initial_epoch = self._initial_epoch or initial_epoch
+            validation_iterator = None
+            for epoch in range(initial_epoch, epochs):
+                self.reset_metrics()
+                callbacks.on_epoch_begin(epoch)
+                for begin, end, batches in iterator.enumerate_epoch():
+                    callbacks.on_train_batch_begin(begin)
+                    for batch in batches:
+                        logs = steps.run_step(self.train_step, batch)
+                    callbacks.on_train_batch_end(end, logs)
+                    if self.stop_training:
+                        break
+                epoch_logs = dict(self._metrics_result_or(logs))
+                if validation_data is not None and _should_validate(epoch, validation_freq):
+                    if validation_iterator is None:  # made once, restarted every epoch
+                        validation_iterator = EpochIterator(
+                            val_x, val_y, sample_weight=val_sample_weight,
+                            batch_size=validation_batch_size or batch_size,
+                            steps_per_epoch=validation_steps, shuffle=False,
+                            steps_per_execution=self.steps_per_execution)
+                    val_logs = self._evaluate_with(validation_iterator, callbacks)
+                    epoch_logs.update({f"val_{name}": value for name, value in val_logs.items()})
+                callbacks.on_epoch_end(epoch, epoch_logs)
+                training_logs = epoch_logs
                 if self.stop_training:
                     break
-            epoch_logs = dict(self._metrics_result_or(logs))
-            if validation_data is not None and _should_validate(epoch, validation_freq):
-                if validation_iterator is None:  # made once, restarted every epoch
-                    validation_iterator = EpochIterator(
-                        val_x, val_y, sample_weight=val_sample_weight,
-                        batch_size=validation_batch_size or batch_size,
-                        steps_per_epoch=validation_steps, shuffle=False,
-                        steps_per_execution=self.steps_per_execution)
-                val_logs = self._evaluate_with(validation_iterator, callbacks)
-                epoch_logs.update({f"val_{name}": value for name, value in val_logs.items()})
-            callbacks.on_epoch_end(epoch, epoch_logs)
-            training_logs = epoch_logs
-            if self.stop_training:
-                break
-        if epochs > 0 and self.optimizer is not None:
-            self.optimizer.finalize_variable_values(self.trainable_weights)
-        callbacks.on_train_end(logs=training_logs)
+            if epochs > 0 and self.optimizer is not None:
+                self.optimizer.finalize_variable_values(self.trainable_weights)
+            callbacks.on_train_end(logs=training_logs)
         return self.history
 
     def _build_before_training(self, iterator):
         """Build the model from a first batch when it is not built yet (its layers need the
         input shape), then the optimizer's slots, before the first step (as Keras does)."""
-        if not self.built and hasattr(self, "_functional"):  # a Sequential without Input
+        # a Sequential without Input (one with an Input whose layers could not all be built
+        # symbolically builds in its first step instead)
+        if not self.built and hasattr(self, "_functional") and not _starts_with_input(self):
             batches = iterator.data_adapter.get_iterator()
             first = next(iter(batches), None)
             if first is not None:
@@ -426,7 +434,7 @@ class Trainer:
         return data_adapter_utils.pack_x_y_sample_weight(*arrays)
 
     def _build_before_training_batch(self, data):
-        if not self.built and hasattr(self, "_functional"):
+        if not self.built and hasattr(self, "_functional") and not _starts_with_input(self):
             from nbkeras.layers.layer import _shape_of
 
             x, _, _ = data_adapter_utils.unpack_x_y_sample_weight(data)
@@ -457,6 +465,12 @@ class Trainer:
     def _assert_compile_called(self):
         if not self.compiled:
             raise ValueError("You must call `compile()` before using the model.")
+
+
+def _starts_with_input(model):
+    from nbkeras.layers.input_layer import InputLayer
+
+    return bool(model._layers) and isinstance(model._layers[0], InputLayer)
 
 
 def _is_arrays(value):

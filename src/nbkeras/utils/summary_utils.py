@@ -68,7 +68,7 @@ def format_layer_shape(layer):
         outputs = layer._inbound_nodes[-1].outputs
         texts = [shape_text(x.shape) for x in outputs]
     else:
-        if not layer._build_shapes_dict:
+        if not layer._build_shapes_dict or "input_shape" not in layer._build_shapes_dict:
             return "?"
         try:
             if _has_output_shape(layer):

@@ -12,6 +12,7 @@ import math
 
 from nbkeras import ops
 from nbkeras.keras_tensor import KerasTensor
+from nbkeras.layers.activations.softmax import Softmax
 from nbkeras.layers.attention.multi_head_attention import (
     AttentionProjections,
     check_attention_mask,
@@ -21,6 +22,7 @@ from nbkeras.layers.attention.multi_head_attention import (
 )
 from nbkeras.layers.core.einsum_dense import EinsumDense
 from nbkeras.layers.layer import Layer
+from nbkeras.layers.regularization.dropout import Dropout
 from nbkeras.random.seed_generator import SeedGenerator
 
 
@@ -28,6 +30,8 @@ class GroupedQueryAttention(AttentionProjections, Layer):
     """Grouped query attention: called as ``layer(query, value, key=None, attention_mask=None,
     return_attention_scores=False, training=None, use_causal_mask=False)`` on query
     (B, T, dim) and value, key (B, S, dim); returns (B, T, dim)."""
+
+    _keras_class_name = "GroupQueryAttention"  # the name Keras exports and saves
 
     def __init__(self, head_dim, num_query_heads, num_key_value_heads, dropout=0.0,
                  use_bias=True, sliding_window=None, flash_attention=None,
@@ -105,6 +109,9 @@ class GroupedQueryAttention(AttentionProjections, Layer):
                                         "value")
         self._value_dense.build(value_shape)
         self._seed_generator = SeedGenerator(self.seed) if self.dropout > 0 else None
+        # Keras' Softmax and Dropout sub-layers (see MultiHeadAttention.build)
+        self._softmax = Softmax(axis=-1, dtype=self.dtype)
+        self._dropout_layer = Dropout(rate=self.dropout, dtype=self.dtype, seed=self.seed)
         self._output_dense = self._dense("bquh,uhm->bqm", (None, self.feature_dim), "m",
                                          "attention_output")
         self._output_dense.build((None, None, self.num_query_heads, self.head_dim))

@@ -20,8 +20,10 @@ import numpy as np
 
 from nbkeras import constraints, initializers, ops, random, regularizers
 from nbkeras.keras_tensor import KerasTensor
+from nbkeras.layers.activations.softmax import Softmax
 from nbkeras.layers.core.einsum_dense import EinsumDense
 from nbkeras.layers.layer import Layer, keras_mask
+from nbkeras.layers.regularization.dropout import Dropout
 from nbkeras.random.seed_generator import SeedGenerator
 from nbkeras.saving import serialization_lib
 from nbkeras.tensor import Tensor
@@ -327,6 +329,10 @@ class MultiHeadAttention(AttentionProjections, Layer):
             build_attention_equation(rank, self._attention_axes)
         self._norm_axes = tuple(range(scores_rank - len(self._attention_axes), scores_rank))
         self._seed_generator = SeedGenerator(self.seed) if self._dropout > 0 else None
+        # Keras' Softmax and Dropout sub-layers: no weights, but their (empty) groups are in
+        # Keras' weights files and their names count; the computation uses fused kernels.
+        self._softmax = Softmax(axis=self._norm_axes, dtype=self.dtype)
+        self._dropout_layer = Dropout(rate=self._dropout, dtype=self.dtype, seed=self.seed)
         output_dims = list(self._output_shape) if self._output_shape else [query_shape[-1]]
         self._output_dense = self._projection(len(query_shape), 2, output_dims,
                                               "attention_output")

@@ -21,7 +21,7 @@ from nbkeras.saving import serialization_lib
 def analyze_einsum_string(equation, bias_axes, input_shape, output_shape):
     """(kernel shape, bias shape or None, full output shape, kernel input axes, kernel output
     axes) for ``equation`` on ``input_shape``, ``output_shape`` giving the output's axes after
-    the first (None entries: the input's size)."""
+    the first (None entries stay unknown in the full output shape, as in Keras)."""
     replaced = equation.replace("...", "0")
     patterns = [("([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)", False),
                 ("0([a-zA-Z]+),([a-zA-Z]+)->0([a-zA-Z]+)", True),
@@ -62,7 +62,7 @@ def _analyze_split(input_spec, weight_spec, output_spec, bias_axes, input_shape,
                     f"Input shape and output shape do not match at shared dimension '{dim}'. "
                     f"Input shape is {size}, and output shape is {out}."
                 )
-            output_shape[output_dims[dim]] = size
+            # a None of output_shape stays None (Keras' full output shape does not fill it in)
     for dim in output_spec:
         if dim not in input_spec and dim not in weight_spec:
             raise ValueError(

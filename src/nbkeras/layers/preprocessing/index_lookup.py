@@ -145,6 +145,7 @@ class IndexLookup(Layer):
                                  "nbkeras; pass the tokens as a list")
             self.set_vocabulary(vocabulary, idf_weights)
         self.built = True
+        self._build_shapes_dict = {}  # built with no input shape: Keras saves build_config {}
 
     # -- indices --------------------------------------------------------------------------------
     def _oov_start_index(self):

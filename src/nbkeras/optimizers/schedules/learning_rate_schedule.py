@@ -66,6 +66,8 @@ class LearningRateSchedule:
     schedule may use ``nbkeras.ops`` on it and return a float32 scalar tensor or a Python float.
     """
 
+    _keras_module = "keras.optimizers.schedules"  # where Keras' configs say the class lives
+
     def __call__(self, step):
         raise NotImplementedError(
             f"Learning rate schedule '{self.__class__.__name__}' must override "
