@@ -6,6 +6,8 @@ and A^T) is a view: NumPy hands BLAS its memory with the "transposed" flag, so n
 copy is ever made. Small products run on one BLAS thread (``blas.py``).
 """
 
+import math
+
 import numpy as np
 
 from nbkeras.kernels import blas
@@ -27,11 +29,14 @@ def matmul(a, b):
     m, k = a.shape[-2:]
     n = b.shape[-1]
     a, b = _operand(a), _operand(b)
-    if b.ndim == 2 and a.ndim > 2 and a.flags.c_contiguous:
+    if a.ndim == 2 and b.ndim == 2:  # the common case, without the bookkeeping below
+        with blas.threads_for(m * k * n):
+            return np.matmul(a, b)
+    if b.ndim == 2 and a.flags.c_contiguous:
         # Fold every batch dim of ``a`` into its rows: one big GEMM instead of many small ones.
         rows = a.reshape(-1, k)
         with blas.threads_for(rows.shape[0] * k * n):
             return np.matmul(rows, b).reshape(a.shape[:-1] + (n,))
     batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
-    with blas.threads_for(int(np.prod(batch, dtype=np.int64)) * m * k * n):
+    with blas.threads_for(math.prod(batch) * m * k * n):
         return np.matmul(a, b)
