@@ -17,7 +17,7 @@ general im2col path on the same layer, for comparison.
 import os
 
 import numpy as np
-from harness import median_time, print_table
+from harness import median_time, print_table, record
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
@@ -141,7 +141,10 @@ def main():
     check_agreement(steps)
     times = {name: median_time(step, repeat=15, warmup=3) for name, step in steps.items()}
     print_table(f"Conv2D 3x3, {C_IN} -> {C_OUT} channels, batch {BATCH}, {SIZE}x{SIZE}: "
-                "forward + backward (median)", [("Conv2D step", times)], list(steps))
+                "forward + backward (median)", [("Conv2D step", times)], list(steps),
+                key="conv2d")
+    record("conv2d", "NumPy float32 matmul GFLOP/s (same run)", "numpy matmul GFLOP/s",
+           {f"{n}x{n}": rate for n, rate in matmul.items()})
     best = max(matmul.values())
     print("\nNumPy float32 matmul (same run): " + ", ".join(
         f"{n}x{n} {rate:.0f} GFLOP/s" for n, rate in matmul.items()))

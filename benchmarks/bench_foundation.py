@@ -56,7 +56,12 @@ def make_cases():
         "sigmoid 1e6, fwd+bwd": ("sigmoid", (million,)),
         "sum 1e7, fwd+bwd": ("sum", (ten_million,)),
         "small MLP step (32x64, 3 layers)": ("mlp", (x64, w64)),
+        f"tape: {CHAIN} adds of 2x2, fwd+bwd, per op": ("chain", (x64[:2, :2].copy(),)),
     }
+
+
+CHAIN = 100
+"""Ops in the tape-cost case: tiny adds, so the time is the framework's own cost per op."""
 
 
 def keras_api_step(keras_module, ops, gradient_tape, kind, arrays):
@@ -74,6 +79,10 @@ def keras_api_step(keras_module, ops, gradient_tape, kind, arrays):
                 y = ops.sigmoid(variables[0])
             elif kind == "sum":
                 y = ops.sum(variables[0])
+            elif kind == "chain":
+                y = variables[0]
+                for _ in range(CHAIN):
+                    y = ops.add(y, variables[0])
             else:
                 x, w = variables
                 h = x
@@ -115,6 +124,10 @@ def torch_step(kind, arrays):
             y = torch.sigmoid(params[0])
         elif kind == "sum":
             y = params[0].sum()
+        elif kind == "chain":
+            y = params[0]
+            for _ in range(CHAIN):
+                y = y + params[0]
         else:
             x, w = params
             h = x
@@ -127,6 +140,12 @@ def torch_step(kind, arrays):
     return run
 
 
+def numpy_matmul_step(a, b):
+    """The three GEMMs of a matmul's forward and backward pass, in NumPy (the floor)."""
+    g = np.ones((a.shape[0], b.shape[1]), a.dtype)
+    return lambda: (a @ b, g @ b.T, a.T @ g)
+
+
 def steady():
     rows = []
     for name, (kind, arrays) in make_cases().items():
@@ -134,14 +153,19 @@ def steady():
         for framework, make in [("nbkeras", nbkeras_step), ("tensorflow", tensorflow_step),
                                 ("torch", torch_step)]:
             times[framework] = median_time(make(kind, arrays))
+        if kind == "matmul":
+            times["numpy"] = median_time(numpy_matmul_step(*arrays))
+        if kind == "chain":  # per op
+            times = {k: v / CHAIN for k, v in times.items()}
         rows.append((name, times))
     return rows
 
 
 def main():
     frameworks = ["nbkeras", "tensorflow", "torch"]
-    print_table("Start-up (fresh processes)", startup(), frameworks)
-    print_table("Forward + backward, steady state (median)", steady(), frameworks)
+    print_table("Start-up (fresh processes)", startup(), frameworks, key="startup")
+    print_table("Forward + backward, steady state (median; numpy: the matmul's three GEMMs)",
+                steady(), [*frameworks, "numpy"], key="steady")
 
 
 if __name__ == "__main__":

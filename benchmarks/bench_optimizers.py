@@ -16,7 +16,7 @@ import os
 import tracemalloc
 
 import numpy as np
-from harness import fmt_time, median_time
+from harness import fmt_time, median_time, record
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
@@ -144,6 +144,8 @@ def main():
         seconds = median_time(step, repeat=30, warmup=5, min_time=1.0)
         peak, net = bytes_per_step(step) if traced else (None, None)
         results[name] = (seconds, peak, net)
+    record("adam", f"One Adam step, {SIZE:,} float32 parameters", "Adam step",
+           {name: seconds for name, (seconds, _, _) in results.items()})
     base = results["nbkeras"][0]
     floor = 28 * SIZE
     print(f"\n## One Adam step, {SIZE:,} float32 parameters "

@@ -136,7 +136,7 @@ def main(repeat=15):
                 times.setdefault(framework, []).append(median_time(step, repeat=repeat))
         rows.append((name, {f: float(np.median(t)) for f, t in times.items()}))
     print_table("Sequences and attention: forward + backward (median of 3 rounds of medians)",
-                rows, ["nbkeras", "tensorflow", "torch"])
+                rows, ["nbkeras", "tensorflow", "torch"], key="recurrent")
 
 
 if __name__ == "__main__":

@@ -109,6 +109,11 @@ def main(keras_python=None, record=False):
     print("\n## Saving and loading: the chapter's digits CNN "
           f"({results['nbkeras']['params']:,} parameters)\n")
     print(table(results))
+    from harness import record as keep
+
+    for key in ("save", "load", "save_weights", "load_weights", "first_save", "first_load"):
+        keep("saving", "Saving and loading: the chapter's digits CNN", key,
+             {"nbkeras": results["nbkeras"][key], "tensorflow": results["keras"][key]})
     if record:
         RESULTS.parent.mkdir(exist_ok=True)
         RESULTS.write_text(json.dumps(results, indent=1) + "\n")

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import textwrap
 
-from harness import fmt_time, median_time, print_table
+from harness import fmt_time, median_time, print_table, record
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
@@ -179,7 +179,12 @@ def main():
              {k: v["fit"] for k, v in results.items()}),
             ("predict on the 1797 digits, batch 32",
              {k: v["predict"] for k, v in results.items()})]
-    print_table("Training: fit and predict", rows, ["nbkeras", "tensorflow", "torch"])
+    print_table("Training: fit and predict", rows, ["nbkeras", "tensorflow", "torch"],
+                key="training_fit")
+    record("training_fit", "Training: fit and predict", "peak memory growth during (a), MB",
+           {k: v["memory"] for k, v in results.items()})
+    record("training_fit", "Training: fit and predict", "final training accuracy of (a)",
+           {k: v["accuracy"] for k, v in results.items()})
     print("\npeak memory growth during (a): " + ", ".join(
         f"{k} {v['memory']:.0f} MB" for k, v in results.items()))
     print("final training accuracy of (a): " + ", ".join(
@@ -187,8 +192,10 @@ def main():
     print("predict throughput: " + ", ".join(
         f"{k} {1797 / v['predict']:,.0f} samples/s" for k, v in results.items()))
     rows = [("(b) CNN train_on_batch, 64x28x28x1", cnn_train_on_batch())]
-    print_table("Training: one CNN step", rows, ["nbkeras", "tensorflow"])
+    print_table("Training: one CNN step", rows, ["nbkeras", "tensorflow"], key="training_cnn")
     fit_step, hand_step = trainer_overhead()
+    record("training_fit", "Training: fit and predict", "trainer cost per step (digits MLP)",
+           {"fit": fit_step, "GradientTape loop": hand_step})
     print(f"\ntrainer cost per step (digits MLP, batch 32): fit {fmt_time(fit_step)}, "
           f"GradientTape loop {fmt_time(hand_step)}, fit's own share "
           f"{(fit_step - hand_step) * 1e6:.0f} us")

@@ -425,11 +425,12 @@ error = check_gradients(lambda t, k: ops.conv(t, k, padding="same"),
 print(f"gradient check on the Winograd path: {'agrees' if error < 1e-8 else 'DIFFERS'}")
 
 # %% [markdown]
-# On the benchmark layer of `benchmarks/bench_conv.py` (3 × 3, 32 → 64 channels, batch 64,
-# 26 × 26 inputs) the Winograd path runs the forward and backward passes in roughly two thirds
-# of im2col's time on this machine (the timings below vary from run to run). The layers also
-# add the bias inside the convolution (`conv_with_bias`, one primitive with the same bits as
-# `conv` followed by `add`), which saves a pass over the output.
+# How much faster the Winograd path is on the benchmark layer of `benchmarks/bench_conv.py`
+# (3 × 3, 32 → 64 channels, batch 64, 26 × 26 inputs) is measured by `make bench` and quoted
+# in the Speed section below; the timings of the next cell, taken while this chapter runs,
+# vary from run to run. The layers also add the bias inside the convolution (`conv_with_bias`,
+# one primitive with the same bits as `conv` followed by `add`), which saves a pass over the
+# output.
 
 # %%
 def best_time(function, repeat=5):
@@ -750,22 +751,53 @@ plt.show()
 #
 # The column matrix is built a few images at a time (at most a million elements, 4 MiB in
 # float32, so it stays in cache between the gather and the product), and BLAS does the
-# arithmetic. When there are several chunks, they are dealt to two threads, each gathering and
-# multiplying its own chunks with BLAS held to one thread, so that the gathers, which BLAS
-# cannot help with, use both cores too: a training step became 1.2–1.35× faster than with one
-# thread gathering and BLAS using both cores. The chunk size depends only on the shapes, each
-# chunk writes only its own output rows, input images or partial kernel gradient, and the
-# partials are added in batch order, so the results are the same bit for bit on every run,
-# with one thread or two. On the project's 2-core machine this beat the alternatives measured
-# there: one column matrix for the whole batch (about 1.5× slower, as it falls out of the
-# cache), one shifted matrix product per kernel offset, and direct Numba loops.
+# arithmetic. A batch is cut into at least eight such chunks when they are not too small, and
+# two threads take them in turn: the calling thread and a helper, each gathering and
+# multiplying with BLAS held to one thread, so that the gathers, which BLAS cannot help with,
+# use both cores too. The chunks are *taken*, not assigned (`conv.deal`): on a loaded machine
+# a helper thread may wait milliseconds for a core, and a fixed half of the work would wait
+# with it; here a helper that never gets a core is simply not waited for. Each chunk writes
+# only its own output rows, input images or partial kernel gradient, and the partials are
+# added in batch order; the Winograd path sums its kernel gradient in four lanes whose units
+# run in order. So the results are the same bit for bit on every run, with one thread or two,
+# whichever thread took which chunk.
 #
+# A first layer on one-channel images has nine input values per output pixel: its column
+# matrix is nine columns wide, copying it costs more than the product, and BLAS is slow on so
+# thin a matrix. Up to sixteen values per output (`conv.DIRECT_WIDTH`), the output and the
+# kernel gradient are computed in place, the loop over output channels innermost:
+
+# %%
+show_source(conv_kernels.direct_conv)
+
+# %% [markdown]
 # The benchmark `benchmarks/bench_conv.py` (`make bench`) times a Conv2D training step (3 × 3
 # kernel, 32 → 64 channels, batch 64, 26 × 26 inputs) against NumPy's float32 matrix product
-# measured in the same run, Keras on TensorFlow and PyTorch. nbkeras reaches about 122 GFLOP/s,
-# 38–41% of NumPy's matrix product; Keras on TensorFlow reaches 66–73% and PyTorch 72–81%
-# (the README lists the figures).
-#
+# measured in the same run, Keras on TensorFlow and PyTorch; `make bench` writes what it
+# measured to `benchmarks/results/latest.json`, read here. GFLOP/s count the direct
+# convolution's multiply-adds for every framework (Winograd needs 2.25 times fewer). The
+# machine is a shared 2-core VM whose load changes by the minute: the ratios, measured in the
+# same run, are the part to read.
+
+# %%
+import json
+import pathlib
+
+bench = json.loads(pathlib.Path("../benchmarks/results/latest.json").read_text())
+conv_rows = bench["sections"]["conv2d"]["rows"]
+step, matmul_rates = conv_rows["Conv2D step"], conv_rows["numpy matmul GFLOP/s"]
+flops = 3 * 2 * 64 * 24 * 24 * 3 * 3 * 32 * 64  # forward, input and kernel gradients
+best = max(matmul_rates.values())
+print(f"make bench of {bench['meta']['date']}; NumPy's float32 matmul {best:.0f} GFLOP/s")
+for name, seconds in step.items():
+    print(f"  {name:15s} {seconds * 1e3:7.1f} ms  {flops / seconds / 1e9:5.0f} GFLOP/s "
+          f"({100 * flops / seconds / 1e9 / best:3.0f}% of matmul)  "
+          f"nbkeras / this {step['nbkeras'] / seconds:.2f}x")
+cnn = bench["sections"]["training_cnn"]["rows"]["(b) CNN train_on_batch, 64x28x28x1"]
+print(f"the training benchmark's small CNN, one train_on_batch: nbkeras "
+      f"{cnn['nbkeras'] * 1e3:.1f} ms, Keras on TensorFlow {cnn['tensorflow'] * 1e3:.1f} ms")
+
+# %% [markdown]
 # ## Summary
 #
 # - A convolution is a cross-correlation of the input with a small kernel shared by every

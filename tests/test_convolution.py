@@ -252,3 +252,64 @@ def test_op_matches_keras(case):
 def test_bad_arguments_raise(call, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         call()
+
+
+def test_deal_runs_every_unit_once_and_each_lane_in_order(monkeypatch):
+    import threading
+    import time
+
+    monkeypatch.setattr(K, "THREADS", 2)
+    lanes = [list(range(lane * 10, lane * 10 + 10)) for lane in range(5)]
+    seen, threads = [], set()
+    lock = threading.Lock()
+
+    def work(unit, thread):
+        if thread == 0 and unit % 10 == 0:
+            time.sleep(0.002)  # let the helper start, so both threads take lanes
+        with lock:
+            seen.append(unit)
+            threads.add(thread)
+
+    K.deal(lanes, work)
+    assert sorted(seen) == list(range(50))
+    for lane in lanes:  # a lane's units ran one after another, in order
+        assert [u for u in seen if u in lane] == lane
+    assert threads <= {0, 1}
+
+
+def test_deal_does_not_wait_for_a_helper_that_never_starts(monkeypatch):
+    # the helper pool is busy elsewhere: the calling thread does every unit itself
+    import concurrent.futures
+    import threading
+
+    monkeypatch.setattr(K, "THREADS", 2)
+    blocker = threading.Event()
+    pool = concurrent.futures.ThreadPoolExecutor(1)
+    pool.submit(blocker.wait)
+    monkeypatch.setattr(K, "_helpers", lambda: pool)
+    seen = []
+    K.deal([[0, 1], [2, 3], [4]], lambda unit, thread: seen.append((unit, thread)))
+    blocker.set()
+    pool.shutdown()
+    assert seen == [(0, 0), (1, 0), (2, 0), (3, 0), (4, 0)]
+
+
+@pytest.mark.parametrize("case", [
+    ((5, 9, 8, 1), (3, 3, 1, 6), (1, 1), (1, 1), ((0, 0), (0, 0))),
+    ((4, 10, 7, 1), (3, 3, 1, 5), (2, 1), (1, 1), ((1, 1), (0, 1))),
+    ((3, 11, 9, 2), (2, 3, 2, 4), (1, 1), (2, 2), ((2, 1), (1, 2))),
+    ((2, 5, 6, 4, 1), (2, 3, 2, 1, 3), (1, 2, 1), (1, 1, 1), ((0, 1), (1, 1), (0, 0))),
+], ids=["1-channel", "strides-padding", "dilation", "3-D"])
+def test_the_direct_small_channel_path_matches_im2col(case, monkeypatch):
+    x_shape, w_shape, strides, dilations, pads = case
+    x = rng.standard_normal(x_shape).astype(np.float32)
+    w = rng.standard_normal(w_shape).astype(np.float32)
+    assert K._Plan(x.shape, w.shape, strides, dilations, pads, 1, x.dtype).direct
+    y = K.conv(x, w, strides, dilations, pads, 1)
+    g = rng.standard_normal(y.shape).astype(np.float32)
+    dw = K.conv_kernel_grad(x, g, w.shape, strides, dilations, pads, 1)
+    monkeypatch.setattr(K, "DIRECT_WIDTH", 0)  # the column matrix and BLAS
+    np.testing.assert_allclose(y, K.conv(x, w, strides, dilations, pads, 1), rtol=1e-5,
+                               atol=1e-5)
+    np.testing.assert_allclose(dw, K.conv_kernel_grad(x, g, w.shape, strides, dilations, pads,
+                                                      1), rtol=1e-5, atol=1e-4)

@@ -53,8 +53,7 @@ def _without_python_wrapper(ir):
 
 @pytest.mark.parametrize(
     "kernel",
-    [k for k in _jit.KERNELS if k.py_func.__name__ != "matmul_3d"
-     and k.py_func.__name__ not in _jit.INTEGER_KERNELS],
+    [k for k in _jit.KERNELS if k.py_func.__name__ not in _jit.INTEGER_KERNELS],
     ids=lambda k: k.py_func.__name__,
 )
 def test_float32_kernels_never_widen_to_double(kernel):
@@ -160,3 +159,89 @@ def test_reduction_layouts_match_numpy():
         np.testing.assert_allclose(R.sum_over_axes(x, axes), x.sum(axis=axes, dtype=np.float64),
                                    rtol=1e-6, atol=1e-6)
         np.testing.assert_array_equal(R.reduce(R.max_3d, x, axes, False), x.max(axis=axes))
+
+
+def test_malloc_keeps_freed_memory_on_linux():
+    # importing the kernels raised glibc's mmap and trim thresholds (kernels/memory.py)
+    import sys
+
+    from nbkeras.kernels import memory
+
+    if sys.platform.startswith("linux"):
+        assert memory.tuned
+        assert memory.keep_freed_memory()  # a second call changes nothing and says so
+
+
+def _float32_sweep(stride=257, chunk=1 << 22):
+    """Every ``stride``-th float32 bit pattern (both signs, all exponents, NaN and inf
+    included), in chunks."""
+    for first in range(0, 1 << 32, stride * chunk):
+        bits = np.arange(first, min(first + stride * chunk, 1 << 32), stride, dtype=np.uint64)
+        yield bits.astype(np.uint32).view(np.float32)
+
+
+def _ulps(got, exact):
+    """|got - exact| in units in the last place of exact rounded to float32 (2^-149 below the
+    smallest normal); 0 where both are the same inf."""
+    rounded = exact.astype(np.float32)
+    ulp = np.maximum(np.spacing(np.abs(rounded)).astype(np.float64), 2.0 ** -149)
+    with np.errstate(invalid="ignore"):
+        error = np.abs(got.astype(np.float64) - exact) / ulp
+    return np.where(got.astype(np.float64) == exact, 0.0, error)
+
+
+@pytest.mark.parametrize("name", ["exp", "sigmoid"])
+def test_vectorised_exp_and_sigmoid_stay_within_their_stated_ulps(name):
+    bound = {"exp": E.EXP_ULPS, "sigmoid": E.SIGMOID_ULPS}[name]
+    worst = 0.0
+    for x in _float32_sweep():
+        finite = x[np.isfinite(x)]
+        with np.errstate(over="ignore"):
+            x64 = finite.astype(np.float64)
+            exact = np.exp(x64) if name == "exp" else 1 / (1 + np.exp(-x64))
+        got = E.unary(getattr(E, name), finite)
+        representable = exact <= np.finfo(np.float32).max
+        worst = max(worst, _ulps(got[representable], exact[representable]).max())
+        assert np.all(np.isposinf(got[~representable]))  # past 88.72: overflow to inf
+    assert worst <= bound, f"{name}: {worst:.3f} ulps"
+
+
+def test_vectorised_exp_edges():
+    x = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 88.72, 88.73, -87.5, -103.9, -104.0,
+                  -1e30, 1e30, 1e-45, -1e-45], np.float32)
+    got = E.unary(E.exp, x)
+    with np.errstate(over="ignore"):
+        exact = np.exp(x.astype(np.float64))
+    assert np.isnan(got[0]) and got[1] == np.inf and got[2] == 0.0
+    assert got[3] == got[4] == 1.0
+    assert np.isfinite(got[5]) and got[6] == np.inf  # the largest float32 is e^88.7228
+    assert 0 < got[7] < np.finfo(np.float32).tiny and got[8] == np.float32(2.0 ** -149)  # denormals
+    assert got[9] == got[10] == 0.0 and got[11] == np.inf
+    assert np.all(_ulps(got[3:6], exact[3:6]) <= E.EXP_ULPS)
+    assert _ulps(got[7:8], exact[7:8])[0] <= E.EXP_ULPS
+    sig = E.unary(E.sigmoid, np.array([np.nan, np.inf, -np.inf, 0.0, 90.0, -90.0, -104.0],
+                                      np.float32))
+    assert np.isnan(sig[0]) and sig[1] == 1.0 and sig[2] == 0.0 and sig[3] == 0.5
+    assert sig[4] == 1.0 and 0 < sig[5] < 1e-38 and sig[6] == 0.0
+
+
+def test_the_softmax_exp_is_the_elementwise_one():
+    # reductions.py carries a copy (kernels never call another module's jitted functions)
+    import inspect
+
+    assert inspect.getsource(R.exp_block.py_func) == inspect.getsource(E.exp_block.py_func)
+
+
+def test_fast_softmax_rows_match_float64():
+    rng = np.random.default_rng(0)
+    x = (rng.standard_normal((64, 1003)) * 4).astype(np.float32)
+    x64 = x.astype(np.float64)
+    exact = np.exp(x64 - x64.max(axis=1, keepdims=True))
+    exact /= exact.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(R.along_axis(R.softmax_3d, 1, x), exact, rtol=2e-6, atol=0)
+    np.testing.assert_allclose(R.along_axis(R.log_softmax_3d, 1, x), np.log(exact), rtol=0,
+                               atol=4e-6)
+    rows = np.array([[np.nan, 1, 2], [np.inf, 1, 2], [-np.inf] * 3, [0, 0, -np.inf]],
+                    np.float32)
+    y = R.along_axis(R.softmax_3d, 1, rows)
+    assert np.all(np.isnan(y[:3])) and y[3].tolist() == [0.5, 0.5, 0.0]

@@ -12,11 +12,14 @@ from nbkeras.kernels import (
     elementwise,
     hashing,
     matmul,
+    memory,
     optimizers,
     pooling,
     reductions,
     winograd,
 )
+
+memory.keep_freed_memory()
 
 __all__ = [
     "conv", "elementwise", "hashing", "matmul", "optimizers", "pooling", "reductions", "winograd",

@@ -1,42 +1,42 @@
-"""Matrix multiplication: a batch of GEMMs.
+"""Matrix multiplication: GEMMs in NumPy's BLAS, transposes passed as flags.
 
-``np.dot`` inside a Numba kernel calls the same BLAS ``sgemm``/``dgemm`` NumPy uses (hence the
-scipy dependency); hand-written loops reach a quarter of its speed at best (ENGINE_NOTES 2.2).
-The kernel takes 3-D C-contiguous stacks, so it compiles once per dtype.
+Hand-written loops reach a quarter of BLAS' speed at best (ENGINE_NOTES 2.2), so every product
+goes to ``sgemm``/``dgemm`` through ``np.matmul``. A transposed operand (the backward pass' B^T
+and A^T) is a view: NumPy hands BLAS its memory with the "transposed" flag, so no transposed
+copy is ever made. Small products run on one BLAS thread (``blas.py``).
 """
+
+import math
 
 import numpy as np
 
-from nbkeras.kernels._jit import kernel
+from nbkeras.kernels import blas
 
 
-@kernel
-def matmul_3d(a, b, out):
-    """out[i] = a[i] @ b[i] for stacks a (B, m, k), b (B, k, n), out (B, m, n)."""
-    for i in range(a.shape[0]):
-        np.dot(a[i], b[i], out[i])
+def _operand(x):
+    """``x`` as BLAS can read it: C-contiguous, or the transpose of a C-contiguous matrix (in its
+    last two axes); anything else (a slice with a step, a broadcast) is copied."""
+    if x.flags.c_contiguous or (x.ndim == 2 and x.flags.f_contiguous):
+        return x
+    swapped = np.swapaxes(x, -1, -2)
+    if swapped.flags.c_contiguous:
+        return x
+    return np.ascontiguousarray(x)
 
 
 def matmul(a, b):
     """``a @ b`` for ``a`` of shape (..., m, k) and ``b`` (..., k, n), batch dims broadcast."""
     m, k = a.shape[-2:]
     n = b.shape[-1]
-    if b.ndim == 2:
+    a, b = _operand(a), _operand(b)
+    if a.ndim == 2 and b.ndim == 2:  # the common case, without the bookkeeping below
+        with blas.threads_for(m * k * n):
+            return np.matmul(a, b)
+    if b.ndim == 2 and a.flags.c_contiguous:
         # Fold every batch dim of ``a`` into its rows: one big GEMM instead of many small ones.
-        a2 = np.ascontiguousarray(a).reshape(1, -1, k)
-        out = np.empty((1, a2.shape[1], n), dtype=a.dtype)
-        _gemm(a2, np.ascontiguousarray(b)[None], out)
-        return out.reshape(a.shape[:-1] + (n,))
+        rows = a.reshape(-1, k)
+        with blas.threads_for(rows.shape[0] * k * n):
+            return np.matmul(rows, b).reshape(a.shape[:-1] + (n,))
     batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
-    a3 = np.ascontiguousarray(np.broadcast_to(a, batch + (m, k))).reshape(-1, m, k)
-    b3 = np.ascontiguousarray(np.broadcast_to(b, batch + (k, n))).reshape(-1, k, n)
-    out = np.empty((a3.shape[0], m, n), dtype=a.dtype)
-    _gemm(a3, b3, out)
-    return out.reshape(batch + (m, n))
-
-
-def _gemm(a3, b3, out):
-    if a3.shape[2] == 0:
-        out[...] = 0  # BLAS is not asked to multiply empty matrices
-    elif out.size:
-        matmul_3d(a3, b3, out)
+    with blas.threads_for(math.prod(batch) * m * k * n):
+        return np.matmul(a, b)

@@ -153,11 +153,114 @@ def logsumexp_3d(x, out):
             out[o, i] = m + t(np.log(s))
 
 
+# -- the vectorised float32 exponential, for the softmax family ------------------------------------
+# A copy of elementwise.exp_block (derived there; tests/test_kernels.py checks that the two
+# sources are the same): a kernel never calls a jitted function of another module, whose edits
+# Numba's cache would not notice.
+
+EXP_BLOCK = 512
+"""Scratch elements per block of exponentials."""
+
+
+@kernel
+def exp_block(x, start, sign, offset, count, out, out_start, first, second):
+    """out[out_start + k] = e^(sign · x[start + k] - offset) for k < count (float32 only; sign
+    +1 or -1, offset any float32 number). ``first`` and ``second`` are int32 scratch of at least
+    ``count`` elements. Whole arrays and offsets, not slices: a slice's layout is not known to
+    be contiguous, and LLVM would not vectorise the loop."""
+    t = x.dtype.type
+    zero, one, half = t(0), t(1), t(0.5)
+    log2e, ln2_hi, ln2_lo = t(1.44269504088896341), t(0.693359375), t(-2.12194440e-4)
+    lowest, highest = t(-104.0), t(89.0)
+    p0, p1, p2 = t(1.9875691500e-4), t(1.3981999507e-3), t(8.3334519073e-3)
+    p3, p4, p5 = t(4.1665795894e-2), t(1.6666665459e-1), t(5.0000001201e-1)
+    bias, nan = np.int32(127), np.int32(0x7FC00000)
+    # unsigned indices: Numba then adds no negative-index wrap-around, whose branch would
+    # turn the loads and stores into gathers and scatters
+    first_in, first_out = np.uint64(start), np.uint64(out_start)
+    for k in range(count):
+        v = sign * x[first_in + np.uint64(k)] - offset
+        w = highest if v > highest else v
+        w = lowest if w < lowest else w
+        w = w if w == w else zero  # NaN: any number here, a NaN factor below
+        n = np.floor(w * log2e + half)
+        r = w - n * ln2_hi - n * ln2_lo
+        p = ((((p0 * r + p1) * r + p2) * r + p3) * r + p4) * r + p5
+        out[first_out + np.uint64(k)] = p * r * r + r + one
+        whole = np.int32(n)
+        half_n = whole >> np.int32(1)
+        first[k] = (half_n + bias) << np.int32(23) if v == v else nan
+        second[k] = (whole - half_n + bias) << np.int32(23)
+    first_factor, second_factor = first.view(np.float32), second.view(np.float32)
+    for k in range(count):
+        i = first_out + np.uint64(k)
+        out[i] = out[i] * first_factor[k] * second_factor[k]
+
+
+@kernel
+def row_max(x, start, n):
+    """The largest of x[start], ..., x[start + n - 1], scanning from the first (a NaN first
+    element stays the max, a later NaN is skipped: the row's result is NaN either way)."""
+    base = np.uint64(start)
+    m = x[base]
+    for j in range(1, n):
+        v = x[base + np.uint64(j)]
+        m = v if v > m else m
+    return m
+
+
+@kernel(float64_accumulator=True)
+def row_sum(x, start, n):
+    """Σ x[start + j] in float64, in four running sums (added at the end, in a fixed order):
+    independent chains run four times faster than one, and the float64 result rounds to the
+    same float32 as the sequential sum but for a tie."""
+    base = np.uint64(start)
+    s0 = s1 = s2 = s3 = 0.0
+    quads = n // 4
+    for q in range(quads):
+        i = base + np.uint64(4 * q)
+        s0 += x[i]
+        s1 += x[i + np.uint64(1)]
+        s2 += x[i + np.uint64(2)]
+        s3 += x[i + np.uint64(3)]
+    for j in range(4 * quads, n):
+        s0 += x[base + np.uint64(j)]
+    return (s0 + s1) + (s2 + s3)
+
+
+@kernel(float64_accumulator=True)
+def row_dot(x, y, start, n):
+    """Σ x[start + j] y[start + j] in float64, in four running sums (as ``row_sum``)."""
+    base = np.uint64(start)
+    s0 = s1 = s2 = s3 = 0.0
+    quads = n // 4
+    for q in range(quads):
+        i = base + np.uint64(4 * q)
+        s0 += x[i] * y[i]
+        s1 += x[i + np.uint64(1)] * y[i + np.uint64(1)]
+        s2 += x[i + np.uint64(2)] * y[i + np.uint64(2)]
+        s3 += x[i + np.uint64(3)] * y[i + np.uint64(3)]
+    for j in range(4 * quads, n):
+        s0 += x[base + np.uint64(j)] * y[base + np.uint64(j)]
+    return (s0 + s1) + (s2 + s3)
+
+
 @kernel(float64_accumulator=True)
 def softmax_3d(x, out):
     # softmax(x)_j = e^(x_j - m) / sum_k e^(x_k - m)
     outer, n, inner = x.shape
     t = x.dtype.type
+    if x.itemsize == 4 and inner == 1 and n > 0:  # rows in memory: the vectorised exp
+        flat_x, flat_out = x.reshape(x.size), out.reshape(out.size)
+        first, second = np.empty(n, np.int32), np.empty(n, np.int32)
+        for o in range(outer):
+            m = row_max(flat_x, o * n, n)
+            exp_block(flat_x, o * n, t(1), m, n, flat_out, o * n, first, second)
+            total = t(row_sum(flat_out, o * n, n))
+            base = np.uint64(o * n)
+            for j in range(n):
+                flat_out[base + np.uint64(j)] = flat_out[base + np.uint64(j)] / total
+        return
     for o in range(outer):
         for i in range(inner):
             m = x[o, 0, i]
@@ -179,6 +282,15 @@ def softmax_3d(x, out):
 def softmax_grad_3d(g, y, out):
     outer, n, inner = y.shape
     t = y.dtype.type
+    if inner == 1:  # rows in memory
+        flat_g, flat_y, flat_out = g.reshape(g.size), y.reshape(y.size), out.reshape(out.size)
+        for o in range(outer):
+            d = t(row_dot(flat_g, flat_y, o * n, n))
+            base = np.uint64(o * n)
+            for j in range(n):
+                i = base + np.uint64(j)
+                flat_out[i] = flat_y[i] * (flat_g[i] - d)
+        return
     for o in range(outer):
         for i in range(inner):
             dot = 0.0
@@ -194,6 +306,17 @@ def log_softmax_3d(x, out):
     # log_softmax(x)_j = x_j - m - log sum_k e^(x_k - m)
     outer, n, inner = x.shape
     t = x.dtype.type
+    if x.itemsize == 4 and inner == 1 and n > 0:  # rows in memory: the vectorised exp
+        flat_x, flat_out = x.reshape(x.size), out.reshape(out.size)
+        first, second = np.empty(n, np.int32), np.empty(n, np.int32)
+        for o in range(outer):
+            m = row_max(flat_x, o * n, n)
+            exp_block(flat_x, o * n, t(1), m, n, flat_out, o * n, first, second)
+            shift = m + t(np.log(row_sum(flat_out, o * n, n)))
+            base = np.uint64(o * n)
+            for j in range(n):
+                flat_out[base + np.uint64(j)] = flat_x[base + np.uint64(j)] - shift
+        return
     for o in range(outer):
         for i in range(inner):
             m = x[o, 0, i]
@@ -213,6 +336,17 @@ def log_softmax_3d(x, out):
 def log_softmax_grad_3d(g, y, out):
     outer, n, inner = y.shape
     t = y.dtype.type
+    if y.itemsize == 4 and inner == 1 and n > 0:  # rows in memory: the vectorised exp
+        flat_g, flat_y, flat_out = g.reshape(g.size), y.reshape(y.size), out.reshape(out.size)
+        first, second = np.empty(n, np.int32), np.empty(n, np.int32)
+        for o in range(outer):
+            total = t(row_sum(flat_g, o * n, n))
+            exp_block(flat_y, o * n, t(1), t(0), n, flat_out, o * n, first, second)
+            base = np.uint64(o * n)
+            for j in range(n):
+                i = base + np.uint64(j)
+                flat_out[i] = flat_g[i] - flat_out[i] * total
+        return
     for o in range(outer):
         for i in range(inner):
             s = 0.0
@@ -264,3 +398,12 @@ def along_axis(kernel_function, axis, *arrays):
     out = np.empty(views[0].shape, dtype=arrays[0].dtype)
     kernel_function(*views, out)
     return out.reshape(shape)
+
+
+def IR_EXAMPLES():  # noqa: N802 - the hook tests/test_kernels.py reads
+    """Float32 arguments for the row helpers of the softmax family (not ``_3d`` kernels)."""
+    x, out = np.ones(4, np.float32), np.empty(4, np.float32)
+    scratch = (np.empty(4, np.int32), np.empty(4, np.int32))
+    one, zero = np.float32(1), np.float32(0)
+    return {"exp_block": (x, 0, one, zero, 4, out, 0, *scratch), "row_max": (x, 0, 4),
+            "row_sum": (x, 0, 4), "row_dot": (x, x, 0, 4)}

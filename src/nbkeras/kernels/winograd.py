@@ -29,11 +29,11 @@ against a float64 result, the error is of the same order as im2col's: smaller fo
 up to about 2x larger for the input gradient (see tests/test_winograd.py).
 
 Work is cut into units of whole images, or of tile rows of one image when an image alone is
-larger than ``TILE_ELEMENTS``; units are dealt to the convolution threads of ``conv.py``. All
-units of one image go to the same thread (their input-gradient patches overlap). The kernel
-gradient is summed in ``LANES`` running sums, each owned by one thread and receiving its units
-in order, and the lanes are added at the end, so results are bit-identical with one thread or
-two.
+larger than ``TILE_ELEMENTS``, and the units into ``LANES`` lanes, which the convolution threads
+of ``conv.py`` take (``conv.deal``). The units of one lane run one at a time, in order; all
+units of one image share a lane (their input-gradient patches overlap). The kernel gradient is
+summed in one running sum per lane, and the lanes are added at the end, so results are
+bit-identical with one thread or two, whichever thread ran which lane.
 
 Each transformed tile is one row of a buffer (tiles, 16 · C + padding): the transforms read and
 write whole rows, and BLAS sees the 16 positions as 16 matrices with that row stride. The
@@ -51,9 +51,10 @@ TILE_ELEMENTS = 1 << 18
 so a unit's buffers stay in L2 between the transform and the GEMMs."""
 
 
-LANES = 2
+LANES = 4
 """Running sums of the kernel gradient (a fixed number, so that the result does not depend on
-the number of threads; ``conv.THREADS`` is 1 or 2, which divide it)."""
+the number of threads). More lanes than threads let a thread that starts late still find a
+lane of work to take."""
 
 MIN_CHANNELS = 8
 """Winograd is used when both channel counts reach this: with fewer, its GEMMs (inner dimension
@@ -352,15 +353,11 @@ class _Plan:
         self.images_per_unit = self.units[0][1] if self.units else 1
         self.buffers = {}
 
-    def owner(self, index):
-        """The thread of unit ``index``: the thread of its lane, so all units of one image, and
-        all units of one lane, share a thread."""
-        return self.lane(index) % conv.THREADS
-
     def lane(self, index):
-        """The running sum of the kernel gradient that unit ``index`` adds into. Each lane
-        receives its units in order and belongs to one thread (``owner``), so the sums have the
-        same bits with one thread or two."""
+        """The running sum of the kernel gradient that unit ``index`` adds into. A lane's units
+        run one at a time and in order (``conv.deal``), so the sums have the same bits with one
+        thread or two; all units of one image share a lane (their input-gradient patches
+        overlap)."""
         return (self.units[index][0] // self.images_per_unit) % LANES
 
     def buffer(self, thread, name, channels):
@@ -378,20 +375,16 @@ class _Plan:
         return self.buffers[key]
 
     def run(self, work):
-        """Call ``work(index, unit, thread)`` for every unit, each unit on its owner's thread
-        (all on this thread, with multi-threaded BLAS, when one thread owns them all)."""
-        owners = [self.owner(index) for index in range(len(self.units))]
-        serial = len(set(owners)) <= 1
-        for thread in range(1 if serial else conv.THREADS):  # allocate here, not in threads
+        """Call ``work(index, unit, thread)`` for every unit, the units of each lane in order
+        (``conv.deal``: on whichever thread is free; all on this thread, with multi-threaded
+        BLAS, when there is one lane)."""
+        lanes = [[index for index in range(len(self.units)) if self.lane(index) == lane]
+                 for lane in range(LANES)]
+        threads = conv.THREADS if sum(1 for lane in lanes if lane) > 1 else 1
+        for thread in range(threads):  # allocate here, not in threads
             self.buffer(thread, "input", self.c_in)
             self.buffer(thread, "output", self.c_out)
-
-        def worker(thread):
-            for index, unit in enumerate(self.units):
-                if serial or owners[index] == thread:
-                    work(index, unit, thread)
-
-        conv.in_threads(worker, 1 if serial else len(self.units))
+        conv.deal(lanes, lambda index, thread: work(index, self.units[index], thread))
 
 
 def _part(stacked, tiles):

@@ -45,6 +45,9 @@ def operands(values, names, op, dtype=None):
 
 def binary(x1, x2, op, dtype=None):
     """Two operands of one dtype whose shapes broadcast; raises ValueError naming both shapes."""
+    if (dtype is None and isinstance(x1, Tensor) and isinstance(x2, Tensor)
+            and x1._value.dtype is x2._value.dtype and x1._value.shape == x2._value.shape):
+        return x1, x2  # the common case: nothing to convert, promote or broadcast
     t1, t2 = operands((x1, x2), ("x1", "x2"), op, dtype)
     broadcast_shape(t1.shape, t2.shape, op)
     return t1, t2

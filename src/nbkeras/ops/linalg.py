@@ -147,8 +147,8 @@ def _einsum_backward(saved, g, needs):
         a2 = np.ascontiguousarray(a).reshape(-1, contracted)
         b2 = np.ascontiguousarray(b).reshape(contracted, -1)
         g2 = np.ascontiguousarray(g).reshape(a2.shape[0], b2.shape[1])
-        # the BLAS the kernels use (SciPy's OpenBLAS), not NumPy's second copy of it: two
-        # libraries' thread pools spinning at once slowed these products down 4x on 2 cores
+        # the matmul kernel's GEMMs: the transposes are BLAS flags, and small products stay
+        # on one thread (two libraries' thread pools spinning at once slowed them 4x)
         ga = K.matmul(g2, _swap(b2)).reshape(a.shape) if needs[0] else None
         gb = K.matmul(_swap(a2), g2).reshape(b.shape) if needs[1] else None
         return ga, gb

@@ -16,6 +16,7 @@ the recurrent kernel's gradient is then one more GEMM, ``Σ_t h_{t-1}^T dz_t``, 
 import numpy as np
 
 from nbkeras.autodiff import Primitive
+from nbkeras.kernels import blas
 from nbkeras.kernels import matmul as M
 from nbkeras.kernels import recurrent as K
 from nbkeras.ops.shape import getitem
@@ -38,6 +39,12 @@ def _gram(a, b):
     return M.matmul(a.reshape(-1, a.shape[-1]).T, b.reshape(-1, b.shape[-1]))
 
 
+def _step_threads(rk, batch):
+    """BLAS threads for a scan: each step multiplies (batch, units) by the recurrent kernel, a
+    product too small to share between cores (OpenBLAS would thread it, and spin: blas.py)."""
+    return blas.threads_for(batch * rk.size)
+
+
 def _flags(mask, reverse, zero_masked, all_outputs):
     return (mask, bool(reverse), bool(zero_masked), bool(all_outputs))
 
@@ -56,14 +63,16 @@ def _simple_rnn_forward(xw, h0, rk, *, mask, reverse, zero_masked, all_outputs, 
     act = K.ACTIVATION_CODES[activation]
     packed = _packed(xw, units, all_outputs, 1)
     h_prev, y = np.empty_like(xw), np.empty_like(xw)
-    K.simple_rnn_forward(xw, _c(h0), _c(rk), *flags, act, packed, h_prev, y)
+    with _step_threads(rk, xw.shape[0]):
+        K.simple_rnn_forward(xw, _c(h0), _c(rk), *flags, act, packed, h_prev, y)
     return packed, (rk, flags, act, h_prev, y)
 
 
 def _simple_rnn_backward(saved, g, needs):
     rk, flags, act, h_prev, y = saved
     dz, dh0 = np.empty_like(y), np.empty(h_prev[:, 0].shape, y.dtype)
-    K.simple_rnn_backward(_c(g), _transposed(rk), *flags, act, y, dz, dh0)
+    with _step_threads(rk, g.shape[0]):
+        K.simple_rnn_backward(_c(g), _transposed(rk), *flags, act, y, dz, dh0)
     return dz, dh0, _gram(h_prev, dz) if needs[2] else None
 
 
@@ -82,8 +91,9 @@ def _lstm_forward(xw, h0, c0, rk, bias, *, mask, reverse, zero_masked, all_outpu
     state_shape = xw.shape[:2] + (units,)
     h_prev, c_prev, c_act = (np.empty(state_shape, xw.dtype) for _ in range(3))
     gates = np.empty_like(xw)
-    K.lstm_forward(xw, _c(h0), _c(c0), _c(rk), _c(bias), *flags, *codes, packed, h_prev, c_prev,
-                   gates, c_act)
+    with _step_threads(rk, xw.shape[0]):
+        K.lstm_forward(xw, _c(h0), _c(c0), _c(rk), _c(bias), *flags, *codes, packed, h_prev, c_prev,
+                       gates, c_act)
     return packed, (rk, flags, codes, h_prev, c_prev, gates, c_act)
 
 
@@ -91,7 +101,8 @@ def _lstm_backward(saved, g, needs):
     rk, flags, codes, h_prev, c_prev, gates, c_act = saved
     dz = np.empty_like(gates)
     dh0, dc0 = np.empty_like(h_prev[:, 0]), np.empty_like(h_prev[:, 0])
-    K.lstm_backward(_c(g), _transposed(rk), *flags, *codes, c_prev, gates, c_act, dz, dh0, dc0)
+    with _step_threads(rk, g.shape[0]):
+        K.lstm_backward(_c(g), _transposed(rk), *flags, *codes, c_prev, gates, c_act, dz, dh0, dc0)
     drk = _gram(h_prev, dz) if needs[3] else None
     return dz, dh0, dc0, drk, dz  # the bias's cotangent is dz summed over batch and steps
 
@@ -111,7 +122,8 @@ def _gru_forward(xw, h0, rk, rec_bias, *, mask, reverse, zero_masked, all_output
     state_shape = xw.shape[:2] + (units,)
     h_prev, u_h = np.empty(state_shape, xw.dtype), np.empty(state_shape, xw.dtype)
     gates = np.empty_like(xw)
-    K.gru_forward(xw, _c(h0), _c(rk), _c(rec_bias), *flags, *codes, packed, h_prev, gates, u_h)
+    with _step_threads(rk, xw.shape[0]):
+        K.gru_forward(xw, _c(h0), _c(rk), _c(rec_bias), *flags, *codes, packed, h_prev, gates, u_h)
     return packed, (rk, flags, codes, h_prev, gates, u_h)
 
 
@@ -119,7 +131,8 @@ def _gru_backward(saved, g, needs):
     rk, flags, codes, h_prev, gates, u_h = saved
     dz, du = np.empty_like(gates), np.empty_like(gates)
     dh0 = np.empty_like(h_prev[:, 0])
-    K.gru_backward(_c(g), _transposed(rk), *flags, *codes, h_prev, gates, u_h, dz, du, dh0)
+    with _step_threads(rk, g.shape[0]):
+        K.gru_backward(_c(g), _transposed(rk), *flags, *codes, h_prev, gates, u_h, dz, du, dh0)
     return dz, dh0, _gram(h_prev, du) if needs[2] else None, du
 
 
@@ -136,8 +149,9 @@ def _gru_reset_before_forward(xw, h0, rk, *, mask, reverse, zero_masked, all_out
     state_shape = xw.shape[:2] + (units,)
     h_prev, rh = np.empty(state_shape, xw.dtype), np.empty(state_shape, xw.dtype)
     gates = np.empty_like(xw)
-    K.gru_reset_before_forward(xw, _c(h0), _c(rk[:, :2 * units]), _c(rk[:, 2 * units:]), *flags,
-                               *codes, packed, h_prev, gates, rh)
+    with _step_threads(rk, xw.shape[0]):
+        K.gru_reset_before_forward(xw, _c(h0), _c(rk[:, :2 * units]), _c(rk[:, 2 * units:]), *flags,
+                                   *codes, packed, h_prev, gates, rh)
     return packed, (rk, flags, codes, h_prev, gates, rh)
 
 
@@ -146,9 +160,10 @@ def _gru_reset_before_backward(saved, g, needs):
     units = rk.shape[0]
     dz = np.empty_like(gates)
     dh0 = np.empty_like(h_prev[:, 0])
-    K.gru_reset_before_backward(_c(g), _transposed(rk[:, :2 * units]),
-                                _transposed(rk[:, 2 * units:]), *flags, *codes, h_prev, gates,
-                                dz, dh0)
+    with _step_threads(rk, g.shape[0]):
+        K.gru_reset_before_backward(_c(g), _transposed(rk[:, :2 * units]),
+                                    _transposed(rk[:, 2 * units:]), *flags, *codes, h_prev, gates,
+                                    dz, dh0)
     drk = None
     if needs[2]:
         drk = np.concatenate([_gram(h_prev, dz[..., :2 * units]), _gram(rh, dz[..., 2 * units:])],
