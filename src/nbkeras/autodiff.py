@@ -52,20 +52,46 @@ class Primitive:
         return f"<Primitive {self.name}>"
 
 
+# Every forward and backward runs with NumPy's floating-point warnings off. np.errstate costs
+# about a microsecond per use (it builds its settings anew each time); setting NumPy's own
+# context variable to settings made once costs a tenth of that, and is what np.errstate does.
+try:
+    from numpy._core._ufunc_config import _extobj_contextvar, _make_extobj
+
+    _QUIET = _make_extobj(all="ignore")
+
+    def _quiet_numpy():
+        return _extobj_contextvar.set(_QUIET)
+
+    def _restore_numpy(token):
+        _extobj_contextvar.reset(token)
+except ImportError:  # another NumPy layout: the public (slower) way
+    def _quiet_numpy():
+        state = np.errstate(all="ignore")
+        state.__enter__()
+        return state
+
+    def _restore_numpy(state):
+        state.__exit__(None, None, None)
+
+
 def bind(prim, inputs, params):
     """Run ``prim`` on tensors and record it on every tape that tracks one of the inputs."""
     arrays = [t._value for t in inputs]
-    with np.errstate(all="ignore"):  # inf and NaN come without warnings, as in TensorFlow
+    token = _quiet_numpy()  # inf and NaN come without warnings, as in TensorFlow
+    try:
         out, saved = prim.forward(*arrays, **params)
+    finally:
+        _restore_numpy(token)
     if not isinstance(out, np.ndarray):
         out = np.asarray(out)  # NumPy returns scalars, not 0-d arrays, for 0-d inputs
-    elif out.base is not None or any(out is a for a in arrays):
+    elif out.base is not None or _is_one_of(out, arrays):
         # A reshape or a slice is a view. Of a variable or a NumPy array it would change with
         # them: copy. Of an op result (read-only) it is safe, but never hand out (or freeze)
         # an input's own array.
         if any(a.flags.writeable and np.may_share_memory(out, a) for a in arrays):
             out = out.copy()
-        elif any(out is a for a in arrays):
+        elif _is_one_of(out, arrays):
             out = out.view()
     out.flags.writeable = False  # op results are immutable, like TF tensors
     result = Tensor(out)
@@ -74,15 +100,22 @@ def bind(prim, inputs, params):
     return result
 
 
+def _is_one_of(array, arrays):
+    for a in arrays:
+        if array is a:
+            return True
+    return False
+
+
 class _Record:
     __slots__ = ("prim", "input_ids", "input_shapes", "input_dtypes", "output_id", "saved", "needs")
 
-    def __init__(self, prim, inputs, output, saved, needs):
+    def __init__(self, prim, input_ids, input_shapes, input_dtypes, output_id, saved, needs):
         self.prim = prim
-        self.input_ids = [t._id for t in inputs]
-        self.input_shapes = [t._value.shape for t in inputs]
-        self.input_dtypes = [t._value.dtype for t in inputs]
-        self.output_id = output._id
+        self.input_ids = input_ids
+        self.input_shapes = input_shapes
+        self.input_dtypes = input_dtypes
+        self.output_id = output_id
         self.saved = saved
         self.needs = needs
 
@@ -111,6 +144,7 @@ class GradientTape:
         self._watched_variables = {}  # id -> Variable, in first-use order
         self._recording = False
         self._used = False
+        self._reading = {}  # variable id -> the reader set this tape joined (see _record)
 
     # -- context ------------------------------------------------------------------------------
     def __enter__(self):
@@ -154,6 +188,7 @@ class GradientTape:
         self._records = []
         self._tracked = set()
         self._watched_variables = {}
+        self._reading = {}
         self._used = False
 
     # -- watching -----------------------------------------------------------------------------
@@ -179,21 +214,40 @@ class GradientTape:
         if not self._recording:
             return
         tracked = self._tracked
-        needs = []
+        needs, ids, shapes, dtypes_, variables = [], [], [], [], []
+        needed = False
         for t in inputs:
-            if self._watch_accessed_variables and t._id not in tracked:
-                variable = t if isinstance(t, Variable) else _variable_of(t)
-                if variable is not None and variable._trainable and _is_float(t):
-                    tracked.add(t._id)
-                    self._watched_variables.setdefault(t._id, variable)
-            needs.append(t._id in tracked and _is_float(t))
-        if any(needs) and _is_float(output):
-            self._records.append(_Record(prim, inputs, output, saved, tuple(needs)))
-            tracked.add(output._id)
-            for t in inputs:  # saved arrays may be a variable's own memory: see Variable
-                variable = t if isinstance(t, Variable) else _variable_of(t)
-                if variable is not None:
-                    variable._readers.add(self)
+            tid, value = t._id, t._value
+            variable = t if isinstance(t, Variable) else _variable_of(t)
+            if variable is not None:
+                variables.append(variable)
+            if tid in tracked:
+                need = value.dtype.kind == "f"
+            elif (variable is not None and self._watch_accessed_variables
+                  and variable._trainable and value.dtype.kind == "f"):
+                tracked.add(tid)
+                self._watched_variables.setdefault(tid, variable)
+                need = True
+            else:
+                need = False
+            needed = needed or need
+            needs.append(need)
+            ids.append(tid)
+            shapes.append(value.shape)
+            dtypes_.append(value.dtype)
+        if not needed or output._value.dtype.kind != "f":
+            return
+        self._records.append(_Record(prim, ids, shapes, dtypes_, output._id, saved, needs))
+        tracked.add(output._id)
+        # Saved arrays may be a variable's own memory (see Variable._array_for_writing): the
+        # variable learns that this tape reads it, once per array it holds (its reader set is
+        # new whenever the variable moves to a new array).
+        reading = self._reading
+        for variable in variables:
+            readers = variable._readers
+            if reading.get(variable._id) is not readers:
+                readers.add(self)
+                reading[variable._id] = readers
 
     # -- differentiation ----------------------------------------------------------------------
     def gradient(
@@ -230,21 +284,32 @@ class GradientTape:
             if _is_float(t):
                 _accumulate(grads, t._id, seed)
         keep = {s._id for s in flat_sources}
-        with np.errstate(all="ignore"):  # as in bind: inf and NaN without warnings
+        token = _quiet_numpy()  # as in bind: inf and NaN without warnings
+        try:
             for record in reversed(self._records):
-                g = grads.get(record.output_id)
-                if g is None:
+                output_id = record.output_id
+                g = grads.get(output_id) if output_id in keep else grads.pop(output_id, None)
+                if g is None:  # (popped: memory is freed once it has been pushed back)
                     continue
-                if record.output_id not in keep:
-                    del grads[record.output_id]  # free memory once it has been pushed back
-                input_grads = record.prim.backward(record.saved, g, record.needs)
+                needs = record.needs
+                input_grads = record.prim.backward(record.saved, g, needs)
                 for i, gi in enumerate(input_grads):
-                    if gi is None or not record.needs[i]:
+                    if gi is None or not needs[i]:
                         continue
-                    gi = sum_to_shape(np.asarray(gi), record.input_shapes[i])
+                    if not isinstance(gi, np.ndarray):
+                        gi = np.asarray(gi)
+                    shape = record.input_shapes[i]
+                    if gi.shape != shape:
+                        gi = sum_to_shape(gi, shape)
                     if gi.dtype != record.input_dtypes[i]:
                         gi = gi.astype(record.input_dtypes[i])
-                    _accumulate(grads, record.input_ids[i], gi)
+                    # never add in place: a cotangent may be shared with another input (add's
+                    # backward passes the same array to both sides)
+                    key = record.input_ids[i]
+                    previous = grads.get(key)
+                    grads[key] = gi if previous is None else previous + gi
+        finally:
+            _restore_numpy(token)
 
         results = []
         for s in flat_sources:

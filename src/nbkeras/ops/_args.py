@@ -45,22 +45,61 @@ def operands(values, names, op, dtype=None):
 
 def binary(x1, x2, op, dtype=None):
     """Two operands of one dtype whose shapes broadcast; raises ValueError naming both shapes."""
-    if (dtype is None and isinstance(x1, Tensor) and isinstance(x2, Tensor)
-            and x1._value.dtype is x2._value.dtype and x1._value.shape == x2._value.shape):
-        return x1, x2  # the common case: nothing to convert, promote or broadcast
+    if dtype is None:
+        t1 = x1 if isinstance(x1, Tensor) else _scalar_like(x1, x2)
+        t2 = x2 if isinstance(x2, Tensor) else _scalar_like(x2, x1)
+        if t1 is not None and t2 is not None and t1._value.dtype is t2._value.dtype:
+            # the common cases: nothing to promote (two tensors of one dtype, or a float tensor
+            # and a Python number)
+            if t1._value.shape != t2._value.shape:
+                broadcast_shape(t1._value.shape, t2._value.shape, op)
+            return t1, t2
     t1, t2 = operands((x1, x2), ("x1", "x2"), op, dtype)
     broadcast_shape(t1.shape, t2.shape, op)
     return t1, t2
 
 
+def _scalar_like(number, other):
+    """A Python int or float next to a float tensor, as a 0-d tensor of that tensor's dtype
+    (Keras' weak typing), where that gives the very bits of the general path below (a float
+    rounded to floatx, a small int, both exact in the tensor's dtype); None for anything else,
+    which takes the general path."""
+    kind = type(number)
+    if kind is not int and kind is not float or not isinstance(other, Tensor):
+        return None
+    dtype = other._value.dtype
+    if dtype.kind != "f":
+        return None
+    if kind is float:
+        if dtype.name != config.floatx() or not -_FLOAT32_MAX <= number <= _FLOAT32_MAX:
+            return None
+    elif not -(1 << 24) <= number <= 1 << 24:
+        return None
+    return Tensor(np.asarray(number, dtype=dtype))
+
+
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+_BROADCASTS = {}
+"""Broadcast shapes by pair of shapes: a training step meets the same few pairs every step."""
+
+
 def broadcast_shape(shape1, shape2, op):
+    key = (shape1, shape2)
+    shape = _BROADCASTS.get(key)
+    if shape is not None:
+        return shape
     try:
-        return np.broadcast_shapes(shape1, shape2)
+        shape = np.broadcast_shapes(shape1, shape2)
     except ValueError:
         raise ValueError(
             f"ops.{op}: cannot broadcast shapes {tuple(shape1)} and {tuple(shape2)}; "
             "each dimension must be equal or 1"
         ) from None
+    if len(_BROADCASTS) < 4096 and type(shape1) is tuple and type(shape2) is tuple:
+        _BROADCASTS[key] = shape
+    return shape
 
 
 def float_tensor(x, op, name="x"):

@@ -41,6 +41,10 @@ def matmul(x1, x2):
     vector (a row on the left, a column on the right) whose axis is dropped from the result."""
     from nbkeras.ops.shape import expand_dims, squeeze
 
+    if (isinstance(x1, Tensor) and isinstance(x2, Tensor) and x1._value.ndim == 2
+            and x2._value.ndim == 2 and x1._value.dtype is x2._value.dtype
+            and x1._value.dtype.kind == "f" and x1._value.shape[1] == x2._value.shape[0]):
+        return matmul_p(x1, x2)  # the common case (a Dense layer): nothing to check or convert
     t1, t2 = _args.operands((x1, x2), ("x1", "x2"), "matmul")
     if t1.ndim == 0 or t2.ndim == 0:
         raise ValueError(

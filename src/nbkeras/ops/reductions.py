@@ -2,6 +2,7 @@
 logical any/all."""
 
 import builtins
+import math
 
 import numpy as np
 
@@ -35,7 +36,7 @@ def _sum_backward(saved, g, needs):
 
 
 def _mean_forward(x, *, axes, keepdims):
-    n = int(np.prod([x.shape[a] for a in axes], dtype=np.int64))
+    n = math.prod([x.shape[a] for a in axes])
     total = K.reduce(K.sum_3d, x, axes, keepdims)
     return total / x.dtype.type(n), (x.shape, axes, n)
 
@@ -73,7 +74,7 @@ def _prod_backward(saved, g, needs):
     kept = [a for a in range(x.ndim) if a not in axes]
     order = kept + list(axes)
     moved = np.transpose(x, order)  # reduced axes last
-    rows = moved.reshape(-1, int(np.prod([x.shape[a] for a in axes], dtype=np.int64)))
+    rows = moved.reshape(-1, math.prod([x.shape[a] for a in axes]))
     ones = np.ones((rows.shape[0], 1), x.dtype)
     left = np.cumprod(np.concatenate([ones, rows[:, :-1]], axis=1), axis=1)
     right = np.cumprod(np.concatenate([ones, rows[:, :0:-1]], axis=1), axis=1)[:, ::-1]
