@@ -15,6 +15,8 @@ Forward and backward functions run with NumPy's floating-point warnings off: an 
 division by zero or an invalid operation gives inf or NaN silently, as in TensorFlow.
 """
 
+import weakref
+
 import numpy as np
 
 from nbkeras.kernels import reductions
@@ -145,6 +147,7 @@ class GradientTape:
         self._recording = False
         self._used = False
         self._reading = {}  # variable id -> the reader set this tape joined (see _record)
+        self._weak_self = weakref.ref(self)
 
     # -- context ------------------------------------------------------------------------------
     def __enter__(self):
@@ -185,10 +188,9 @@ class GradientTape:
 
     def reset(self):
         """Forget everything recorded so far and every watched tensor."""
-        self._records = []
+        self._release_records()
         self._tracked = set()
         self._watched_variables = {}
-        self._reading = {}
         self._used = False
 
     # -- watching -----------------------------------------------------------------------------
@@ -246,8 +248,18 @@ class GradientTape:
         for variable in variables:
             readers = variable._readers
             if reading.get(variable._id) is not readers:
-                readers.add(self)
+                readers[id(self)] = self._weak_self
                 reading[variable._id] = readers
+
+    def _release_records(self):
+        """Drop the records (and the arrays they saved); the variables stop counting this tape
+        among their readers."""
+        self._records = []
+        me = id(self)
+        for readers in self._reading.values():
+            if readers.get(me) is self._weak_self:
+                del readers[me]
+        self._reading = {}
 
     # -- differentiation ----------------------------------------------------------------------
     def gradient(
@@ -325,7 +337,7 @@ class GradientTape:
                 results.append(Tensor(g))
         self._used = True
         if not self._persistent:
-            self._records = []  # release the saved arrays
+            self._release_records()  # release the saved arrays
         return rebuild(results)
 
 

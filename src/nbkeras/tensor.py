@@ -9,7 +9,6 @@ Python operators on tensors call ``nbkeras.ops``, so ``x * y + 1`` is recorded l
 """
 
 import itertools
-import weakref
 
 import numpy as np
 
@@ -221,7 +220,10 @@ class Variable(Tensor):
         self.name = name if name is not None else naming.unique_name("variable")
         self.path = self.name
         self._trainable = bool(trainable)
-        self._readers = weakref.WeakSet()  # tapes whose records may hold the current array
+        # tapes whose records may hold the current array: id(tape) -> a weak reference to it
+        # (a plain dict: a WeakSet costs microseconds to iterate, and the optimizer asks on
+        # every update); a tape leaves when it releases its records
+        self._readers = {}
         self.constraint = None
         self.regularizer = None
 
@@ -268,9 +270,16 @@ class Variable(Tensor):
         moves to a copy before the write and the tape keeps the old array. A training step
         asks for the gradient first, which releases the records: no copy is made there.
         """
-        if any(tape._records for tape in self._readers):
-            self._value = np.array(self._value, order="C", copy=True)
-            self._readers = weakref.WeakSet()
+        readers = self._readers
+        if readers:
+            for key, reader in list(readers.items()):
+                tape = reader()
+                if tape is None:
+                    del readers[key]  # a tape that was dropped without a gradient call
+                elif tape._records:
+                    self._value = np.array(self._value, order="C", copy=True)
+                    self._readers = {}
+                    break
         return self._value
 
     def __repr__(self):

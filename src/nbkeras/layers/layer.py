@@ -282,6 +282,7 @@ class Layer:
         self._inbound_nodes = []
         self._outbound_nodes = []
         parameters = inspect.signature(self.call).parameters
+        self._checked_input = None  # (input_spec, shape, dtype) of the last input checked
         self._call_parameters = dict(parameters)
         self._call_has_training_arg = "training" in parameters
         self._call_training_default = (
@@ -616,6 +617,14 @@ class Layer:
         return value
 
     def __call__(self, *args, **kwargs):
+        if len(args) == 1 and self.built and (
+                not kwargs or (len(kwargs) == 1 and "training" in kwargs)):
+            x = args[0]
+            if type(x) is np.ndarray:
+                x = ops.convert_to_tensor(x)
+                args = (x,)
+            if type(x) is Tensor and self._plain_eager_call(x):
+                return self._eager_call(x, kwargs)
         if not args:
             raise ValueError(f"Layer '{self.name}' needs its inputs as the first argument")
         args = tuple(_map_leaves(self._convert_input, a) for a in args)
@@ -662,6 +671,35 @@ class Layer:
                     self.add_loss(self._activity_penalty(output))
         self._attach_masks(args[0], outputs, previous_mask)
         return outputs
+
+    # The common call of a training step: a built layer on one tensor, with at most
+    # ``training``, no mask on the way in or out and no activity regularizer. It does what the
+    # general path above does in that case, without the steps that have nothing to do there.
+    def _plain_eager_call(self, x):
+        if self.activity_regularizer is not None or getattr(x, "_keras_mask", None) is not None:
+            return False
+        if self.supports_masking and type(self).compute_mask is not Layer.compute_mask:
+            return False
+        mask = self._call_parameters.get("mask")
+        if mask is not None and mask.default is not None:
+            return False
+        return not (self.autocast and x._value.dtype.kind == "f"
+                    and x.dtype != self.compute_dtype)
+
+    def _eager_call(self, x, kwargs):
+        checked = (self.input_spec, x._value.shape, x._value.dtype)
+        if self._checked_input != checked:  # the same spec, shape and dtype passed before
+            self._assert_input_compatibility(x)
+            self._checked_input = checked
+        training = self._resolve_training(kwargs)
+        if not _training_contexts:
+            self._clear_losses()  # the outermost call starts a fresh set of losses
+        _training_contexts.append(training)
+        try:
+            with _NameScope(self):
+                return self.call(x, **kwargs)
+        finally:
+            _training_contexts.pop()
 
     # -- masks ----------------------------------------------------------------------------------
     # A Keras mask marks the entries of a tensor that count (Embedding(mask_zero=True): the
