@@ -34,6 +34,13 @@ GRADIENT_CASES = {
         (lambda y, x: ops.categorical_crossentropy(y, x, from_logits=True, axis=0),
          [np.ascontiguousarray(np.moveaxis(simplex(4, 2, 3), -1, 0)), rng.normal(0, 2, (3, 4, 2))]),
     ],
+    "sparse_softmax_cross_entropy": [
+        (lambda x: ops.sparse_categorical_crossentropy(np.array([2, 0, 3]), x, from_logits=True),
+         [rng.normal(0, 2, (3, 4))]),
+        (lambda x: ops.sparse_categorical_crossentropy(np.array([[1, 1], [0, 2]]), x,
+                                                       from_logits=True),
+         [rng.normal(0, 2, (2, 2, 3))]),
+    ],
 }
 
 
@@ -390,3 +397,24 @@ def test_the_chapters_focal_loss_is_the_code_run_on_tensorflow():
         return text[start:end]
 
     assert user_code("book/03_losses.py") == user_code("tools/reference/losses.py")
+
+
+@pytest.mark.parametrize("shape", [(32, 10), (5, 7, 3), (1, 1)])
+def test_fused_sparse_cross_entropy_has_the_bits_of_the_op_chain(shape):
+    # The one-record primitive must compute what log_softmax, take_along_axis and negative
+    # compute, forward and backward, bit for bit (training runs depend on it).
+    from nbkeras.ops import nn
+    from nbkeras.ops.shape import squeeze, take_along_axis
+
+    generator = np.random.default_rng(1)
+    x = keras.Variable(generator.normal(0, 3, shape).astype(np.float32))
+    labels = generator.integers(0, shape[-1], shape[:-1])
+    with keras.GradientTape(persistent=True) as tape:
+        fused = ops.sparse_categorical_crossentropy(labels, x, from_logits=True)
+        log_p = nn.log_softmax_p(x, axis=x.ndim - 1)
+        picked = take_along_axis(log_p, ops.convert_to_tensor(labels[..., None]), axis=-1)
+        chain = ops.negative(squeeze(picked, axis=-1))
+        fused_loss, chain_loss = ops.mean(fused * 1.7), ops.mean(chain * 1.7)
+    assert np.array_equal(fused.numpy().view(np.int32), chain.numpy().view(np.int32))
+    fused_grad, chain_grad = tape.gradient(fused_loss, x), tape.gradient(chain_loss, x)
+    assert np.array_equal(fused_grad.numpy().view(np.int32), chain_grad.numpy().view(np.int32))

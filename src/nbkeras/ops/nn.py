@@ -449,8 +449,7 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
     Probabilities are clipped to [1e-7, 1 - 1e-7] and used as logits, without renormalising
     first (TensorFlow's order): the loss is -log clip(p_t) + log sum_j clip(p_j)."""
-    from nbkeras.ops.elementwise import log, negative
-    from nbkeras.ops.shape import squeeze, take_along_axis
+    from nbkeras.ops.elementwise import log
 
     output = _float(output, "sparse_categorical_crossentropy")
     if output.ndim < 1:
@@ -465,9 +464,32 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     labels = _class_labels(target, output, "sparse_categorical_crossentropy")
     if not from_logits:
         output = log(_clipped(output))
-    log_p = log_softmax_p(output, axis=output.ndim - 1)
-    picked = take_along_axis(log_p, labels[..., None], axis=-1)
-    return negative(squeeze(picked, axis=-1))
+    return sparse_softmax_cross_entropy_p(output, labels=labels)
+
+
+# -log softmax(x)_t for each row of logits x and label t: log_softmax, the pick of the label's
+# entry and the negation, in one record (a training step pays the tape once, not four times).
+# Each step computes what ops.log_softmax, take_along_axis and negative compute, in their
+# order, so the bits are those of the three ops: backward sends -g to the label's entry (added
+# into zeros, as take_along_axis' backward does) through log_softmax's backward.
+def _sparse_softmax_cross_entropy_forward(logits, *, labels):
+    axis = logits.ndim - 1
+    log_p = R.along_axis(R.log_softmax_3d, axis, logits)
+    picked = np.take_along_axis(log_p, labels[..., None], axis=-1)[..., 0]
+    return np.negative(picked), (log_p, labels)
+
+
+def _sparse_softmax_cross_entropy_backward(saved, g, needs):
+    log_p, labels = saved
+    scattered = np.zeros(log_p.shape, g.dtype)
+    index = list(np.indices(labels.shape, sparse=True)) + [labels]
+    np.add.at(scattered, tuple(index), np.negative(g))
+    return (R.along_axis(R.log_softmax_grad_3d, log_p.ndim - 1, scattered, log_p),)
+
+
+sparse_softmax_cross_entropy_p = Primitive(
+    "sparse_softmax_cross_entropy", _sparse_softmax_cross_entropy_forward,
+    _sparse_softmax_cross_entropy_backward)
 
 
 def _class_labels(target, output, op):
