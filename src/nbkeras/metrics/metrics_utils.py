@@ -60,6 +60,8 @@ def float_sum(x, axis=None):
 def divide_no_nan(a, b):
     """``a / b``, and 0 wherever ``b`` is 0 (an undefined precision is reported as 0)."""
     a, b = np.asarray(a), np.asarray(b)
+    if a.ndim == 0 and b.ndim == 0 and b != 0:  # a Mean's total / count: one division
+        return np.asarray(a / b)
     safe = np.where(b == 0, np.ones_like(b), b)
     return np.where(b == 0, np.zeros_like(a / safe), a / safe)
 
