@@ -713,6 +713,12 @@ class Layer:
         parameters = self._call_parameters
         if not any(name == "mask" or name.endswith("_mask") for name in parameters):
             return _map_leaves(keras_mask, args[0])  # the common case, without binding
+        if (len(args) == 1 and isinstance(args[0], Tensor) and "mask" in parameters
+                and kwargs.get("mask") is None and kwargs.keys() <= {"training", "mask"}):
+            # one tensor argument (a model's call, say): it passes its own mask, as the
+            # binding below finds
+            kwargs["mask"] = mask = keras_mask(args[0])
+            return mask
         bound = inspect.Signature(list(parameters.values())).bind_partial(*args, **kwargs)
 
         def unset(name):

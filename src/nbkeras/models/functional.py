@@ -227,16 +227,26 @@ class Functional(Model):
         """Run every node, deepest first, on the values of its input tensors; return the
         outputs in the structure of ``outputs``."""
         values = {id(ref): x for ref, x in zip(self._inputs, flat_inputs, strict=True)}
-        nodes_by_depth = self._graph.nodes_by_depth
-        for depth in sorted(nodes_by_depth, reverse=True):
-            for node in nodes_by_depth[depth]:
-                if node.is_input or any(id(x) not in values for x in node.input_tensors):
+        for node in self._graph.run_order:
+            call_args = node.call_args
+            if (len(call_args) == 1 and not node.call_kwargs
+                    and type(call_args[0]) is KerasTensor):  # a layer called on one tensor
+                x = values.get(id(call_args[0]), _MISSING)
+                if x is _MISSING:
+                    continue  # not computed from these inputs
+                outputs = operation_fn(node.operation)(x, **extra_kwargs)
+            else:
+                if any(id(x) not in values for x in node.input_tensors):
                     continue
-                args = graph.fill_in(node.call_args, values)
+                args = graph.fill_in(call_args, values)
                 kwargs = graph.fill_in(node.call_kwargs, values)
                 kwargs.update(extra_kwargs)
                 outputs = operation_fn(node.operation)(*args, **kwargs)
-                for ref, value in zip(node.outputs, graph.flatten(outputs), strict=True):
+            refs = node.outputs
+            if len(refs) == 1 and not isinstance(outputs, (list, tuple, dict)):
+                values[id(refs[0])] = outputs
+            else:
+                for ref, value in zip(refs, graph.flatten(outputs), strict=True):
                     values[id(ref)] = value
         return graph.pack_as(self._outputs_struct, [values[id(x)] for x in self._outputs])
 
@@ -291,6 +301,9 @@ class Functional(Model):
         config["input_layers"] = graph.map_structure(tensor_config, self._inputs_struct)
         config["output_layers"] = graph.map_structure(tensor_config, self._outputs_struct)
         return copy.deepcopy(config)
+
+
+_MISSING = object()
 
 
 def _unpack_singleton(x):

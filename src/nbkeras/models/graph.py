@@ -24,10 +24,11 @@ def producing_node(tensor):
 
 
 Graph = collections.namedtuple(
-    "Graph", ["nodes", "nodes_by_depth", "operations", "operations_by_depth"]
+    "Graph", ["nodes", "nodes_by_depth", "operations", "operations_by_depth", "run_order"]
 )
 """``nodes``: the set of ids of the nodes in the graph; ``nodes_by_depth``: depth -> nodes;
-``operations``: the layers, deepest first; ``operations_by_depth``: depth -> layers."""
+``operations``: the layers, deepest first; ``operations_by_depth``: depth -> layers;
+``run_order``: the nodes that call a layer, deepest first (the order a call runs them in)."""
 
 
 def _walk(inputs, outputs):
@@ -103,7 +104,10 @@ def map_graph(inputs, outputs):
                 f'The name "{name}" is used {names.count(name)} times in the model. All '
                 "layer names should be unique: pass name=... to tell them apart"
             )
-    return Graph(set(nodes), dict(nodes_by_depth), operations, dict(operations_by_depth))
+    run_order = [node for depth in sorted(nodes_by_depth, reverse=True)
+                 for node in nodes_by_depth[depth] if not node.is_input]
+    return Graph(set(nodes), dict(nodes_by_depth), operations, dict(operations_by_depth),
+                 run_order)
 
 
 def _check_computable(inputs, outputs, nodes_by_depth):
