@@ -563,7 +563,8 @@ class Layer:
 
     def _clear_losses(self):
         for layer in self._flatten_layers():
-            layer._losses = []
+            if layer._losses:  # (most hold none: no attribute to set)
+                layer._losses = []
 
     # -- calling --------------------------------------------------------------------------------
     def call(self, *args, **kwargs):
