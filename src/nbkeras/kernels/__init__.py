@@ -8,6 +8,7 @@ and never call jitted functions from another module (Numba's cache would not see
 """
 
 from nbkeras.kernels import (
+    _jit,
     conv,
     elementwise,
     hashing,
@@ -20,6 +21,7 @@ from nbkeras.kernels import (
 )
 
 memory.keep_freed_memory()
+_jit.start_numba()
 
 __all__ = [
     "conv", "elementwise", "hashing", "matmul", "optimizers", "pooling", "reductions", "winograd",
