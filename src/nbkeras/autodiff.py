@@ -216,22 +216,25 @@ class GradientTape:
         if not self._recording:
             return
         tracked = self._tracked
-        needs, ids, shapes, dtypes_, variables = [], [], [], [], []
+        needs, ids, shapes, dtypes_, variables = [], [], [], [], None
         needed = False
         for t in inputs:
             tid, value = t._id, t._value
-            variable = t if isinstance(t, Variable) else _variable_of(t)
-            if variable is not None:
-                variables.append(variable)
-            if tid in tracked:
-                need = value.dtype.kind == "f"
-            elif (variable is not None and self._watch_accessed_variables
-                  and variable._trainable and value.dtype.kind == "f"):
-                tracked.add(tid)
-                self._watched_variables.setdefault(tid, variable)
-                need = True
+            if type(t) is Tensor:  # most inputs: an op result, no variable to look for
+                need = tid in tracked and value.dtype.kind == "f"
             else:
-                need = False
+                variable = t if isinstance(t, Variable) else _variable_of(t)
+                if variable is not None:
+                    variables = [variable] if variables is None else variables + [variable]
+                if tid in tracked:
+                    need = value.dtype.kind == "f"
+                elif (variable is not None and self._watch_accessed_variables
+                      and variable._trainable and value.dtype.kind == "f"):
+                    tracked.add(tid)
+                    self._watched_variables.setdefault(tid, variable)
+                    need = True
+                else:
+                    need = False
             needed = needed or need
             needs.append(need)
             ids.append(tid)
@@ -244,6 +247,8 @@ class GradientTape:
         # Saved arrays may be a variable's own memory (see Variable._array_for_writing): the
         # variable learns that this tape reads it, once per array it holds (its reader set is
         # new whenever the variable moves to a new array).
+        if variables is None:
+            return
         reading = self._reading
         for variable in variables:
             readers = variable._readers

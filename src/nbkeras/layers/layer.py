@@ -679,7 +679,7 @@ class Layer:
     def _plain_eager_call(self, x):
         if self.activity_regularizer is not None or getattr(x, "_keras_mask", None) is not None:
             return False
-        if self.supports_masking and type(self).compute_mask is not Layer.compute_mask:
+        if self.supports_masking and type(self).compute_mask not in PASS_THROUGH_MASKS:
             return False
         mask = self._call_parameters.get("mask")
         if mask is not None and mask.default is not None:
@@ -888,3 +888,9 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+PASS_THROUGH_MASKS = {Layer.compute_mask}
+"""``compute_mask`` methods that add no mask an unmasked input lacks (Layer's passes the input's
+on; Model's leaves the masks the inner layers attached): a layer with one of them may take the
+direct call path."""

@@ -14,7 +14,7 @@ Everything a model adds to a layer lives here: ``layers``, ``get_layer``, ``summ
 import json
 import warnings
 
-from nbkeras.layers.layer import Layer
+from nbkeras.layers.layer import PASS_THROUGH_MASKS, Layer
 from nbkeras.models import graph
 from nbkeras.trainers.trainer import Trainer
 
@@ -204,6 +204,9 @@ class Model(Trainer, Layer):
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+PASS_THROUGH_MASKS.add(Model.compute_mask)
 
 
 def _is_shape(value):
