@@ -369,6 +369,8 @@ def to_array(value, dtype=None, name="x", where="convert_to_tensor"):
     """The array behind ``value`` (not copied if it is one already), with Keras dtype rules."""
     if isinstance(value, Tensor):
         array = value._value
+    elif type(value) is np.ndarray and dtypes.name_of(value.dtype) in dtypes._ALLOWED:
+        array = value  # (what the general path below gives an array: itself)
     else:
         if isinstance(value, (str, bytes)) or value is None:
             raise TypeError(
