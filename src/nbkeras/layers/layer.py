@@ -553,9 +553,14 @@ class Layer:
         """The penalties of the last call (``add_loss``, activity regularizers, of this layer
         and its sub-layers), then the weight regularizers' penalties of the current trainable
         weights. A training loop adds their sum to the loss."""
-        result = []
+        result, regularized = [], False
         for layer in self._flatten_layers():
             result.extend(layer._losses)
+            regularized = regularized or any(
+                v.regularizer is not None
+                for v in layer._trainable_variables + layer._non_trainable_variables)
+        if not regularized:  # (a training step asks every time: skip the weights walk)
+            return result
         for v in self.trainable_weights:
             if v.regularizer is not None:
                 result.append(v.regularizer(v))
@@ -619,9 +624,10 @@ class Layer:
 
     def __call__(self, *args, **kwargs):
         if len(args) == 1 and self.built and (
-                not kwargs or (len(kwargs) == 1 and "training" in kwargs)):
+                not kwargs or (len(kwargs) == 1 and "training" in kwargs)) and (
+                type(self)._convert_input is Layer._convert_input):
             x = args[0]
-            if type(x) is np.ndarray:
+            if type(x) is np.ndarray and x.dtype.kind in "fiub":
                 x = ops.convert_to_tensor(x)
                 args = (x,)
             if type(x) is Tensor and self._plain_eager_call(x):

@@ -86,8 +86,9 @@ _BROADCASTS = {}
 
 
 def broadcast_shape(shape1, shape2, op):
+    cacheable = type(shape1) is tuple and type(shape2) is tuple
     key = (shape1, shape2)
-    shape = _BROADCASTS.get(key)
+    shape = _BROADCASTS.get(key) if cacheable else None
     if shape is not None:
         return shape
     try:
@@ -97,7 +98,7 @@ def broadcast_shape(shape1, shape2, op):
             f"ops.{op}: cannot broadcast shapes {tuple(shape1)} and {tuple(shape2)}; "
             "each dimension must be equal or 1"
         ) from None
-    if len(_BROADCASTS) < 4096 and type(shape1) is tuple and type(shape2) is tuple:
+    if cacheable and len(_BROADCASTS) < 4096:
         _BROADCASTS[key] = shape
     return shape
 
