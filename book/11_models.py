@@ -357,7 +357,9 @@ print("Keras:", reference["two_heads_shared"]["layer_names"])
 
 # %% [markdown]
 # The shared layer's two nodes have the same depth (3), because a layer's depth is that of its
-# deepest call. A call of the model then fills a table from tensor to value, node by node:
+# deepest call. The graph also keeps its nodes in that running order (`run_order`), worked out
+# once. A call of the model then fills a table from tensor to value, node by node; a node that
+# calls its layer on one tensor, the usual case, is called without rebuilding its arguments:
 
 # %%
 show_source(keras.models.Functional._run_through_graph)
