@@ -105,6 +105,8 @@ def broadcast_shape(shape1, shape2, op):
 
 def float_tensor(x, op, name="x"):
     """A float tensor: integer and bool inputs become floatx (as Keras' exp, log, sqrt, ...)."""
+    if isinstance(x, Tensor) and x._value.dtype.kind == "f":
+        return x  # the common case, before any message is formatted
     t = as_tensor(x, name=name, where=f"ops.{op}")
     if t._value.dtype.kind != "f":
         t = cast_tensor(t, config.floatx())
