@@ -6,6 +6,7 @@ import importlib
 import numba
 import numpy as np
 import pytest
+import scipy.special
 
 import nbkeras as keras
 from nbkeras import kernels, ops
@@ -223,6 +224,130 @@ def test_vectorised_exp_edges():
                                       np.float32))
     assert np.isnan(sig[0]) and sig[1] == 1.0 and sig[2] == 0.0 and sig[3] == 0.5
     assert sig[4] == 1.0 and 0 < sig[5] < 1e-38 and sig[6] == 0.0
+
+
+def _logaddexp0(x64):
+    return np.logaddexp(0.0, x64)
+
+
+TRANSCENDENTALS = {  # kernel name -> (float64 reference, its ULPS constant's name)
+    "log": (np.log, "LOG_ULPS"),
+    "log1p": (np.log1p, "LOG1P_ULPS"),
+    "tanh": (np.tanh, "TANH_ULPS"),
+    "softplus": (_logaddexp0, "SOFTPLUS_ULPS"),
+    "log_sigmoid": (lambda x64: -_logaddexp0(-x64), "SOFTPLUS_ULPS"),
+    "erfc": (scipy.special.erfc, "ERFC_ULPS"),
+    "gelu": (lambda x64: 0.5 * x64 * scipy.special.erfc(-x64 / np.sqrt(2)), "GELU_ULPS"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TRANSCENDENTALS))
+def test_vectorised_transcendentals_stay_within_their_stated_ulps(name):
+    # every 257th float32 bit pattern: 16.7 million values over the whole range, both signs;
+    # where the float64 result is NaN or not finite, the kernel must give the same
+    reference, bound_name = TRANSCENDENTALS[name]
+    bound = getattr(E, bound_name)
+    worst = 0.0
+    for x in _float32_sweep():
+        with np.errstate(all="ignore"):
+            exact = reference(x.astype(np.float64))
+        got = E.unary(getattr(E, name), x)
+        assert got.dtype == np.float32
+        finite = np.abs(exact) < np.finfo(np.float32).max  # (the spacing of max overflows)
+        if finite.any():
+            worst = max(worst, _ulps(got[finite], exact[finite]).max())
+        rest_got, rest_exact = got[~finite], exact[~finite].astype(np.float32)
+        assert np.array_equal(rest_got, rest_exact, equal_nan=True), name
+    assert worst <= bound, f"{name}: {worst:.3f} ulps > {bound_name} = {bound}"
+    assert worst > bound - 1, f"{name}: {worst:.3f} ulps, {bound_name} = {bound} is loose"
+
+
+def _f32(*values):
+    return np.array(values, np.float32)
+
+
+def test_vectorised_log_and_log1p_edges():
+    tiny = np.finfo(np.float32).tiny
+    x = _f32(np.nan, np.inf, -np.inf, 0.0, -0.0, -1e-45, -1.0, 1e-45, tiny, tiny * (1 - 2**-23),
+             1.0, 2.0, 0.5, np.finfo(np.float32).max)
+    got = E.unary(E.log, x)
+    assert np.isnan(got[0]) and got[1] == np.inf and np.isnan(got[2])
+    assert got[3] == got[4] == -np.inf and np.isnan(got[5]) and np.isnan(got[6])
+    assert got[10] == 0.0 and got[11] == np.float32(np.log(2.0)) == -got[12]
+    with np.errstate(all="ignore"):
+        exact = np.log(x[7:].astype(np.float64))
+    assert np.all(_ulps(got[7:], exact) <= E.LOG_ULPS)  # denormals, the top binade
+    x = _f32(np.nan, np.inf, -np.inf, -1.0, -1.0000001, 0.0, -0.0, 1e-45, -1e-45, 1e-30, -1e-7,
+             3e-8, -0.99999994, -0.5, np.finfo(np.float32).max)
+    got = E.unary(E.log1p, x)
+    assert np.isnan(got[0]) and got[1] == np.inf and np.isnan(got[2])
+    assert got[3] == -np.inf and np.isnan(got[4])
+    assert got[5] == 0.0 and not np.signbit(got[5]) and got[6] == 0.0 and np.signbit(got[6])
+    assert got[7] == x[7] and got[8] == x[8] and got[9] == x[9]  # log1p x = x near 0
+    exact = np.log1p(x[10:].astype(np.float64))
+    assert np.all(_ulps(got[10:], exact) <= E.LOG1P_ULPS)
+
+
+def test_vectorised_erfc_and_gelu_edges():
+    x = _f32(np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-45, 10.0, 10.1, -10.1, 30.0, 1e30, -1e30)
+    got = E.unary(E.erfc, x)
+    assert np.isnan(got[0]) and got[1] == 0.0 and got[2] == 2.0
+    assert got[3] == got[4] == got[5] == 1.0
+    assert 0 < got[6] < np.finfo(np.float32).tiny and got[7] == 0.0 and got[8] == 2.0  # denormal
+    assert got[9] == got[10] == 0.0 and got[11] == 2.0
+    assert _ulps(got[6:7], scipy.special.erfc(x[6:7].astype(np.float64)))[0] <= E.ERFC_ULPS
+    x = _f32(np.nan, np.inf, -np.inf, 0.0, -0.0, -13.0, -13.9, -15.0, 20.0, 1e30, -1e30)
+    got = E.unary(E.gelu, x)
+    assert np.isnan(got[0]) and got[1] == np.inf and np.isnan(got[2])  # -inf * 0, as x Phi(x)
+    assert got[3] == 0.0 and got[4] == 0.0 and np.signbit(got[4])
+    # the left tail keeps its relative accuracy down to the denormals (1 + erf would give 0)
+    exact = 0.5 * x[5:7].astype(np.float64) * scipy.special.erfc(-x[5:7] / np.sqrt(2.0))
+    assert np.all(got[5:7] < 0) and np.all(_ulps(got[5:7], exact) <= E.GELU_ULPS)
+    assert got[7] == 0.0 and got[8] == 20.0 and got[9] == np.float32(1e30) and got[10] == 0.0
+    grad = E.unary(E.gelu_grad, np.ones_like(x), x)
+    assert np.isnan(grad[0]) and grad[3] == grad[4] == 0.5 and grad[8] == 1.0
+    assert np.isnan(grad[1])  # inf * e^-inf, as the libm kernel gave
+
+
+def test_vectorised_tanh_and_softplus_edges():
+    x = _f32(np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-45, -1e-45, 9.1, -9.1, 1e30, -1e30,
+             0.625, np.nextafter(np.float32(0.625), np.float32(0)), 1e-4, -3.0)
+    got = E.unary(E.tanh, x)
+    assert np.isnan(got[0]) and got[1] == 1.0 and got[2] == -1.0
+    assert got[3] == 0.0 and not np.signbit(got[3]) and got[4] == 0.0 and np.signbit(got[4])
+    assert got[5] == x[5] and got[6] == x[6]
+    assert got[7] == got[9] == 1.0 and got[8] == got[10] == -1.0  # saturates
+    assert np.all(_ulps(got[11:], np.tanh(x[11:].astype(np.float64))) <= E.TANH_ULPS)
+    x = _f32(np.nan, np.inf, -np.inf, 0.0, 1e-45, 88.8, -88.8, -104.0, -1e30, 1e30)
+    got, mirror = E.unary(E.softplus, x), E.unary(E.log_sigmoid, -x)
+    assert np.isnan(got[0]) and got[1] == np.inf and got[2] == 0.0
+    assert got[3] == np.float32(np.log(2.0)) and got[4] == got[3]
+    assert got[5] == np.float32(88.8) and 0 < got[6] < np.finfo(np.float32).tiny  # denormal
+    assert got[7] == got[8] == 0.0 and got[9] == np.float32(1e30)
+    assert np.isnan(mirror[0]) and np.array_equal(mirror[1:], -got[1:])
+
+
+@pytest.mark.parametrize("name", ["softplus_grad", "log_sigmoid_grad", "silu", "silu_grad",
+                                  "mish", "mish_grad", "gelu_tanh", "gelu_tanh_grad",
+                                  "tanh_shrink", "tanh_shrink_grad", "gelu_grad"])
+def test_vectorised_activations_match_their_float64_kernels(name):
+    # the float32 path (exp_block, tanh_block, ...) against the same kernel's float64 path
+    # (NumPy's libm), over [-30, 30] and the extremes; relative error in float32 ulps-ish terms
+    x = np.concatenate([np.linspace(-30, 30, 200_001, dtype=np.float32),
+                        _f32(0.0, -0.0, 1e-45, -1e-45, 1e-20, -1e-20, 88.0, -88.0, 200.0,
+                             -200.0)])
+    kernel = getattr(E, name)
+    args = (x,) if kernel.py_func.__code__.co_argcount == 2 else (np.ones_like(x), x)
+    got = E.unary(kernel, *args)
+    exact = E.unary(kernel, *[a.astype(np.float64) for a in args])
+    assert got.dtype == np.float32
+    # relative error, except near a gradient's zero between -3 and 3 (silu' at -1.28, mish' at
+    # -1.19, ...), where the terms that cancel are O(1): there the absolute error counts
+    near_root = (np.abs(x) < 3) & (np.abs(exact) < 1e-2)
+    scale = np.where(near_root, 1e-1, np.maximum(np.abs(exact), np.finfo(np.float32).tiny))
+    error = np.abs(got - exact) / scale
+    assert np.nanmax(error) < 3e-6 * (1 + 30 * ("mish" in name or "gelu" in name)), name
+    assert np.array_equal(np.isnan(got), np.isnan(exact))
 
 
 def test_the_softmax_exp_is_the_elementwise_one():
