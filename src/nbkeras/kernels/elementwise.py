@@ -107,35 +107,47 @@ def exp(x, out):
 #
 #   log x = e ln 2 + log(1 + f),  f = m - 1 in [-0.293, 0.415)  (f is exact: Sterbenz),
 #
-# log(1 + f) = f - f^2/2 + f^3 p(f), p of degree 7 fitted here (a Lawson-weighted least-squares
-# fit, close to minimax, of the relative error: 6e-9 before the coefficients were rounded to
-# float32). e ln 2 is added in two parts as in exp_block (e ln2_hi is exact), the small parts
-# first. The interval is centred on m = 1 so that |log x| >= ln 2 / 2 whenever e != 0: the sum
-# never cancels by more than one bit. Denormals are first multiplied by 2^23 (exact) and 23 is
-# taken off e. 0, negative numbers, inf and NaN go through the same arithmetic on garbage and are
-# replaced at the end by selects (-inf, NaN, inf, NaN), so no branch is left in the loop.
+# log(1 + f) = f - f^2/2 + f^3 p(f), p of degree 8 fitted here on [sqrt(1/2) - 1, 1/2] (a
+# Lawson-weighted least-squares fit, close to minimax, of the relative error: 2e-9 before the
+# coefficients were rounded to float32). e ln 2 is added in two parts as in exp_block (e ln2_hi is
+# exact), the small parts first. The interval is centred on m = 1 so that |log x| >= ln 2 / 2
+# whenever e != 0: the sum never cancels by more than one bit. Denormals are first multiplied by
+# 2^23 (exact) and 23 is taken off e. 0, negative numbers, inf and NaN go through the same
+# arithmetic on garbage and are replaced at the end by selects (-inf, NaN, inf, NaN), so no branch
+# is left in the loop.
 
 LOG_ULPS = 1
 """The largest error of the float32 ``log`` kernel over all float32 inputs tested, in units in
 the last place of the correctly rounded result (tests/test_kernels.py enforces it)."""
 
-LOG1P_ULPS = 1.5
-"""The same for ``log1p``: log(u) of u = 1 + x (rounded) plus the correction (x - (u - 1)) / u,
-the part of x that the rounding of 1 + x lost, divided by u (two more roundings); near 0 its
-own polynomial."""
+LOG1P_ULPS = 1
+"""The same for ``log1p``: near 0 the polynomial on x itself; elsewhere log u of u = 1 + x
+(rounded) plus the correction (x - (u - 1)) / u, the part of x that the rounding lost."""
 
 
 @kernel
 def log1p_minus_x(f):
-    """log(1 + f) - f = -f^2/2 + f^3 p(f) for float32 f in [sqrt(1/2) - 1, sqrt 2 - 1). A scalar
+    """log(1 + f) - f = -f^2/2 + f^3 p(f) for float32 f in [sqrt(1/2) - 1, 1/2]. A scalar
     function: LLVM inlines it into the loops that call it, which stay vectorised."""
     c = np.float32
-    p = ((((((c(-0.07634153962135315) * f + c(0.12761135399341583)) * f
-               + c(-0.13160105049610138)) * f + c(0.1420181393623352)) * f
-             + c(-0.16623370349407196)) * f + c(0.20001225173473358)) * f
-          + c(-0.2500081956386566)) * f + c(0.3333333134651184)
+    p = (((((((c(0.048059456050395966) * f + c(-0.10456153750419617)) * f
+              + c(0.12129420042037964)) * f + c(-0.12636905908584595)) * f
+            + c(0.14216108620166779)) * f + c(-0.166540265083313)) * f
+          + c(0.20001783967018127)) * f + c(-0.2500026822090149)) * f + c(0.33333319425582886)
     ff = f * f
     return ff * f * p - c(0.5) * ff
+
+
+@kernel
+def log1p_unit(e):
+    """log(1 + e) for float32 e in [0, 1] (NaN gives NaN), in registers: f = e below 1/2, and
+    above it 1 + e = 2 (1 + f) with f = (e - 1)/2, exact there (Sterbenz). For the softplus
+    family, whose e = e^-|x| is always in that interval: no bits, no scratch."""
+    c = np.float32
+    upper = e >= c(0.5)
+    f = (e - c(1)) * c(0.5) if upper else e
+    k = c(1) if upper else c(0)
+    return (k * c(-2.12194440e-4) + log1p_minus_x(f)) + f + k * c(0.693359375)
 
 
 @kernel
@@ -180,26 +192,40 @@ def log(x, out):
 
 
 @kernel
-def log1p_block(x, start, count, out, out_start, u, scratch):
-    """out[out_start + k] = log(1 + x[start + k]) for k < count (float32 only); ``u`` float32
-    and ``scratch`` int32 scratch of at least ``count`` elements."""
+def log1p_block(x, start, count, out, out_start, scratch):
+    """out[out_start + k] = log(1 + x[start + k]) for k < count (float32 only); ``scratch`` int32
+    scratch of at least ``count`` elements. log_block's steps on u = 1 + x (never a denormal),
+    with two changes: near 0, x itself is the f of the polynomial (exact there, where log u
+    may sit a binade above the result), and elsewhere the correction (x - (u - 1))/u, the part
+    of x that rounding 1 + x lost, is added: log(u + d) = log u + d/u + O(d^2)."""
     t = x.dtype.type
-    zero, one, inf, small = t(0), t(1), t(np.inf), t(2.9802322387695312e-08)  # 2^-25
+    zero, one, inf, nan = t(0), t(1), t(np.inf), t(np.nan)
+    small = t(2.9802322387695312e-08)  # 2^-25: log1p x = x below
     low, high = t(-0.2928932188134524), t(0.41421356237309515)  # sqrt(1/2) - 1, sqrt 2 - 1
+    ln2_hi, ln2_lo = t(0.693359375), t(-2.12194440e-4)
+    shift, low_bits, sqrt_half = np.int32(0x004AFB0D), np.int32(0x007FFFFF), np.int32(0x3F3504F3)
     first_in, first_out = np.uint64(start), np.uint64(out_start)
+    u = scratch.view(np.float32)
     for k in range(count):
         u[k] = one + x[first_in + np.uint64(k)]
-    log_block(u, 0, count, out, out_start, scratch)
+    for k in range(count):  # e, as a float, into out; m's bits into scratch (see log_block)
+        bits = scratch[k] + shift
+        out[first_out + np.uint64(k)] = t((bits >> np.int32(23)) - np.int32(127))
+        scratch[k] = (bits & low_bits) + sqrt_half
     for k in range(count):
         i = first_out + np.uint64(k)
-        v, w = x[first_in + np.uint64(k)], u[k]
-        # log(u + d) = log u + d/u + O(d^2), d = x - (u - 1) exact (the error of 1 + x);
-        # 0 < u < inf leaves out -1 (log1p = -inf), x < -1, inf and NaN
-        r = out[i] + (v - (w - one)) / w if zero < w < inf else out[i]
-        # near 0 log u loses what log1p must keep (log u may sit a binade above the result):
-        # there x itself is the f of log_block, exact, and e = 0
-        r = v + log1p_minus_x(v) if low <= v < high else r
-        out[i] = v if abs(v) < small else r  # log1p x = x there (keeps -0 and denormals)
+        v = x[first_in + np.uint64(k)]
+        w = one + v  # u again (the same rounding)
+        near = low <= v < high
+        f = v if near else u[k] - one
+        e = zero if near else out[i]
+        d = (v - (w - one)) / w
+        d = zero if near or not (zero < w < inf) else d
+        r = (e * ln2_lo + (log1p_minus_x(f) + d)) + f + e * ln2_hi
+        r = r if w < inf else v  # inf stays inf, NaN stays NaN
+        r = -inf if w == zero else r
+        r = nan if w < zero else r
+        out[i] = v if abs(v) < small else r  # keeps -0 and denormals
 
 
 @kernel
@@ -208,9 +234,9 @@ def log1p(x, out):
         for i in range(x.size):
             out[i] = np.log1p(x[i])
         return
-    u, scratch = np.empty(EXP_BLOCK, x.dtype), np.empty(EXP_BLOCK, np.int32)
+    scratch = np.empty(EXP_BLOCK, np.int32)
     for start in range(0, x.size, EXP_BLOCK):
-        log1p_block(x, start, min(EXP_BLOCK, x.size - start), out, start, u, scratch)
+        log1p_block(x, start, min(EXP_BLOCK, x.size - start), out, start, scratch)
 
 
 # d/dx log(1 + x) = 1 / (1 + x)
@@ -273,7 +299,7 @@ def sigmoid_grad(g, y, out):
         out[i] = g[i] * y[i] * (one - y[i])
 
 
-# -- tanh and the activations built on exp_block and log1p_block --------------------------------
+# -- tanh and the activations built on exp_block and log1p_unit ---------------------------------
 # tanh(x) for |x| < 0.625: x + x^3 p(x^2), p of degree 5 (fitted here like log's: relative error
 # 2e-10 before rounding). Beyond, with e = e^-2|x| <= 0.29 from exp_block, tanh |x| =
 # (1 - e)/(1 + e), which neither overflows nor cancels, and is 1 once e < 2^-25 (|x| > 9.01).
@@ -286,7 +312,7 @@ the last place of the correctly rounded result: e's error, and 1 - e, 1 + e and 
 
 SOFTPLUS_ULPS = 2
 """The same for ``softplus`` = max(x, 0) + log1p(e^-|x|) (and ``log_sigmoid``, its mirror):
-exp_block's error passes through log1p_block, and the sum rounds once more."""
+exp_block's error passes through log1p_unit, and the sum rounds once more."""
 
 
 @kernel
@@ -361,12 +387,11 @@ def softplus(x, out):
     for start in range(0, x.size, EXP_BLOCK):
         count = min(EXP_BLOCK, x.size - start)
         exp_minus_abs_block(x, start, count, e, a, first, second)
-        log1p_block(e, 0, count, out, start, a, first)
         base = np.uint64(start)
         for k in range(count):
             i = base + np.uint64(k)
             v = x[i]
-            out[i] = out[i] + (v if v > zero else zero)
+            out[i] = log1p_unit(e[k]) + (v if v > zero else zero)
 
 
 # d/dx softplus(x) = sigmoid(x)
@@ -391,12 +416,11 @@ def log_sigmoid(x, out):
     for start in range(0, x.size, EXP_BLOCK):
         count = min(EXP_BLOCK, x.size - start)
         exp_minus_abs_block(x, start, count, e, a, first, second)
-        log1p_block(e, 0, count, out, start, a, first)
         base = np.uint64(start)
         for k in range(count):
             i = base + np.uint64(k)
             v = x[i]
-            out[i] = (v if v < zero else zero) - out[i]
+            out[i] = (v if v < zero else zero) - log1p_unit(e[k])
 
 
 # d/dx log sigmoid(x) = 1 - sigmoid(x) = sigmoid(-x): e/(1 + e) for x >= 0, 1/(1 + e) below,
@@ -537,16 +561,16 @@ def celu_grad(g, x, alpha, out):
 
 
 # -- erfc, and the exact gelu on it ------------------------------------------------------------
-# For z >= 0, erfc(z) = t e^-z^2 Q(t) with t = 2/(2 + z): Q = erfcx(z) (2 + z)/2 is smooth on
-# t in (0, 1] (1 at z = 0, 1/(2 sqrt pi) as z -> inf), a polynomial of degree 10 in t - 1/2
-# fitted here (relative error 1.7e-8 before float32 arithmetic). e^-z^2 must not come from a
-# rounded z^2: at z = 9 the rounding of z^2 alone would cost 40 ulps. So |x| is split (Veltkamp:
-# a_hi keeps 12 bits, a_hi^2 is exact) and, with z^2 = s^2 x^2, e^-z^2 = e^(-s^2 a_hi^2)
-# e^(-s^2 a_lo (|x| + a_hi)): two exp_block calls, the first on an exact argument, the second on
-# a small one. s^2 is passed exactly (1 for erfc, 1/2 for gelu's x / sqrt 2), so gelu's tail is
-# that of the exact x Phi(x), not of a rounded x / sqrt 2. For |z| < 1/2, erfc z = 1 - z p(z^2)
-# (p of degree 5, fitted here: 1.2e-11) instead. Below zero, erfc(z) = 2 - erfc(-z):
-# the left tail of Phi never computes 1 + erf(x / sqrt 2), which would cancel to 0.
+# For z >= 0, erfc(z) = t e^-z^2 Q(t) with t = 2/(2 + z): Q = erfcx(z) (2 + z)/2 is smooth on t in
+# (0, 1] (1 at z = 0, 1/(2 sqrt pi) as z -> inf), a polynomial of degree 10 in t - 1/2 fitted here
+# (relative error 1.7e-8 before float32 arithmetic). e^-z^2 must not come from a rounded z^2: at z =
+# 9 the rounding of z^2 alone would cost 40 ulps. So |x| is split (Veltkamp: a_hi keeps 12 bits,
+# a_hi^2 is exact) and, with z^2 = s^2 x^2, e^-z^2 = e^(-s^2 a_hi^2) e^(-s^2 a_lo (|x| + a_hi)):
+# exp_block on the exact first argument, and a Taylor polynomial on the second, which is at most
+# 1/8. s^2 is passed exactly (1 for erfc, 1/2 for gelu's x / sqrt 2), so gelu's tail is that of the
+# exact x Phi(x), not of a rounded x / sqrt 2. For |z| < 1/2, erfc z = 1 - z p(z^2) (p of degree 5,
+# fitted here: 1.2e-11) instead. Below zero, erfc(z) = 2 - erfc(-z): the left tail of Phi never
+# computes 1 + erf(x / sqrt 2), which would cancel to 0.
 
 ERFC_ULPS = 6
 """The largest error of the float32 ``erfc`` kernel over all float32 inputs tested, in units in
@@ -572,6 +596,7 @@ def erfc_block(x, start, scale, square, count, out, out_start, gauss, buffer, fi
     q8, q9, q10 = t(-0.07212312519550323), t(-0.015672115609049797), t(0.03307512402534485)
     p0, p1, p2 = t(1.128379225730896), t(-0.37612637877464294), t(0.11283773928880692)
     p3, p4, p5 = t(-0.02686312049627304), t(0.005200313404202461), t(-0.0007692939834669232)
+    c3, c4, c5, c6 = t(1 / 6), t(1 / 24), t(1 / 120), t(1 / 720)
     magnitude = abs(scale)
     first_in, first_out = np.uint64(start), np.uint64(out_start)
     for k in range(count):
@@ -582,7 +607,6 @@ def erfc_block(x, start, scale, square, count, out, out_start, gauss, buffer, fi
         buffer[k] = -(square * (a_hi * a_hi))
         gauss[k] = -(square * ((a - a_hi) * (a + a_hi)))
     exp_block(buffer, 0, one, zero, count, out, out_start, first, second)
-    exp_block(gauss, 0, one, zero, count, buffer, 0, first, second)
     for k in range(count):
         i = first_out + np.uint64(k)
         v = x[first_in + np.uint64(k)]
@@ -592,7 +616,9 @@ def erfc_block(x, start, scale, square, count, out, out_start, gauss, buffer, fi
         u = tt - half
         q = (((((((((q10 * u + q9) * u + q8) * u + q7) * u + q6) * u + q5) * u + q4) * u + q3)
               * u + q2) * u + q1) * u + q0
-        g = out[i] * buffer[k]
+        y = gauss[k]  # |y| <= s^2 2^-11 a^2 <= 1/8: e^y = 1 + y + ... + y^6/6! within 1e-10
+        tail = (((((y * c6 + c5) * y + c4) * y + c3) * y + half) * y + one) * y + one
+        g = out[i] * tail
         gauss[k] = g
         r = (tt * q) * g
         z = magnitude * a
@@ -1011,6 +1037,64 @@ def threshold_grad(g, x, options, out):
         out[i] = g[i] if x[i] > th else zero
 
 
+# -- forward passes that also write the derivative ------------------------------------------------
+# softplus and the exact gelu spend nearly all their time in e^-|x| or erfc, which their backward
+# passes need again. These kernels write f'(x) into ``derivative`` (their second argument, an
+# array of x's shape that the caller allocates) while they compute f(x): the backward pass is
+# then g f'(x), one multiplication. Same (arrays..., out) convention as every elementwise kernel.
+
+
+@kernel
+def softplus_with_derivative(x, derivative, out):
+    # softplus' = sigmoid: 1/(1 + e) for x >= 0, e/(1 + e) below, e = e^-|x|
+    t = x.dtype.type
+    zero, one = t(0), t(1)
+    if x.itemsize != 4:
+        for i in range(x.size):
+            v = x[i]
+            e = np.exp(-abs(v))
+            out[i] = max(v, zero) + np.log1p(e)
+            derivative[i] = (one if v >= zero else e) / (one + e)
+        return
+    a, e = np.empty(EXP_BLOCK, x.dtype), np.empty(EXP_BLOCK, x.dtype)
+    first, second = np.empty(EXP_BLOCK, np.int32), np.empty(EXP_BLOCK, np.int32)
+    for start in range(0, x.size, EXP_BLOCK):
+        count = min(EXP_BLOCK, x.size - start)
+        exp_minus_abs_block(x, start, count, e, a, first, second)
+        base = np.uint64(start)
+        for k in range(count):
+            i = base + np.uint64(k)
+            v, ek = x[i], e[k]
+            out[i] = log1p_unit(ek) + (v if v > zero else zero)
+            derivative[i] = (one if v >= zero else ek) / (one + ek)
+
+
+@kernel
+def gelu_with_derivative(x, derivative, out):
+    # x Phi(x) and Phi(x) + x phi(x), from one erfc_block
+    t = x.dtype.type
+    half, c, inv_sqrt_2pi = t(0.5), t(0.7071067811865476), t(0.3989422804014327)
+    if x.itemsize != 4:
+        for i in range(x.size):
+            v = x[i]
+            cdf = half * math.erfc(-v * c)
+            out[i] = v * cdf
+            derivative[i] = cdf + v * (inv_sqrt_2pi * np.exp(-half * v * v))
+        return
+    gauss, buffer = np.empty(EXP_BLOCK, x.dtype), np.empty(EXP_BLOCK, x.dtype)
+    first, second = np.empty(EXP_BLOCK, np.int32), np.empty(EXP_BLOCK, np.int32)
+    for start in range(0, x.size, EXP_BLOCK):
+        count = min(EXP_BLOCK, x.size - start)
+        erfc_block(x, start, -c, half, count, out, start, gauss, buffer, first, second)
+        base = np.uint64(start)
+        for k in range(count):
+            i = base + np.uint64(k)
+            v = x[i]
+            cdf = half * out[i]
+            out[i] = (half * v) * out[i]
+            derivative[i] = cdf + v * (inv_sqrt_2pi * gauss[k])
+
+
 def IR_EXAMPLES():  # noqa: N802 - the hook tests/test_kernels.py reads
     """Float32 arguments for the kernels that are not (array, ..., out) elementwise loops."""
     x, out = np.ones(4, np.float32), np.empty(4, np.float32)
@@ -1018,8 +1102,9 @@ def IR_EXAMPLES():  # noqa: N802 - the hook tests/test_kernels.py reads
     one, zero = np.float32(1), np.float32(0)
     return {"exp_block": (x, 0, one, zero, 4, out, 0, *scratch),
             "log1p_minus_x": (one,),
+            "log1p_unit": (one,),
             "log_block": (x, 0, 4, out, 0, scratch[0]),
-            "log1p_block": (x, 0, 4, out, 0, np.empty(4, np.float32), scratch[0]),
+            "log1p_block": (x, 0, 4, out, 0, scratch[0]),
             "exp_minus_abs_block": (x, 0, 4, out, np.empty(4, np.float32), *scratch),
             "tanh_block": (x, 0, 4, out, 0, np.empty(4, np.float32), *scratch),
             "erfc_block": (x, 0, one, one, 4, out, 0, np.empty(4, np.float32),
