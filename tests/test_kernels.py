@@ -373,6 +373,41 @@ def test_the_softmax_exp_is_the_elementwise_one():
     assert inspect.getsource(R.exp_block.py_func) == inspect.getsource(E.exp_block.py_func)
 
 
+@pytest.mark.parametrize("name", ["exp_block", "exp_minus_abs_block", "log1p_minus_x",
+                                  "log1p_unit"])
+def test_the_loss_kernels_copies_are_the_elementwise_ones(name):
+    import inspect
+
+    from nbkeras.kernels import losses as L
+
+    assert inspect.getsource(getattr(L, name).py_func) == \
+        inspect.getsource(getattr(E, name).py_func)
+
+
+def test_vectorised_sigmoid_cross_entropy_matches_float64():
+    rng = np.random.default_rng(0)
+    from nbkeras.kernels import losses as L
+
+    x = np.concatenate([rng.standard_normal(100_000) * 10, [0.0, -0.0, 1e-45, 88.0, -88.0,
+                                                           200.0, -200.0, np.inf, -np.inf]])
+    y = rng.uniform(0, 1, x.size)
+    x32, y32 = x.astype(np.float32), y.astype(np.float32)
+    got = E.unary(L.sigmoid_cross_entropy, y32, x32)
+    with np.errstate(all="ignore"):
+        exact = E.unary(L.sigmoid_cross_entropy, y32.astype(np.float64), x32.astype(np.float64))
+        grad = E.unary(L.sigmoid_cross_entropy_grad, np.ones_like(x32), y32, x32)
+        grad64 = E.unary(L.sigmoid_cross_entropy_grad, np.ones(x.size), y32.astype(np.float64),
+                         x32.astype(np.float64))
+    assert got.dtype == grad.dtype == np.float32
+    finite = np.isfinite(x)
+    # the loss's terms are rounded in float32 either way: the error is relative to their size
+    scale = np.abs(np.maximum(x32, 0)) + np.abs(x32 * y32) + np.log1p(np.exp(-np.abs(x)))
+    assert np.max(np.abs(got[finite] - exact[finite]) / scale[finite]) < 3e-7
+    assert np.max(np.abs(grad[finite] - grad64[finite])) < 2e-7
+    assert np.isfinite(grad[-2:]).all()  # sigmoid(+-inf) - y
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(exact))
+
+
 def test_fast_softmax_rows_match_float64():
     rng = np.random.default_rng(0)
     x = (rng.standard_normal((64, 1003)) * 4).astype(np.float32)
