@@ -117,8 +117,9 @@ def exp(x, out):
 # is left in the loop.
 
 LOG_ULPS = 1
-"""The largest error of the float32 ``log`` kernel over all float32 inputs tested, in units in
-the last place of the correctly rounded result (tests/test_kernels.py enforces it)."""
+"""The largest error of the float32 ``log`` kernel over all float32 inputs tested (every 257th
+bit pattern, and 16 million points on (0, 4]), in units in the last place of the correctly
+rounded result (tests/test_kernels.py enforces it)."""
 
 LOG1P_ULPS = 1
 """The same for ``log1p``: near 0 the polynomial on x itself; elsewhere log u of u = 1 + x
@@ -572,14 +573,15 @@ def celu_grad(g, x, alpha, out):
 # fitted here: 1.2e-11) instead. Below zero, erfc(z) = 2 - erfc(-z): the left tail of Phi never
 # computes 1 + erf(x / sqrt 2), which would cancel to 0.
 
-ERFC_ULPS = 6
-"""The largest error of the float32 ``erfc`` kernel over all float32 inputs tested, in units in
-the last place of the correctly rounded result: t, Q's float32 evaluation, both exponentials and
-three products each add a rounding (tests/test_kernels.py enforces it); the mean is below one."""
+ERFC_ULPS = 7
+"""The largest error of the float32 ``erfc`` kernel over all float32 inputs tested (every 257th
+bit pattern and 16 million points on [-16, 16]; 6.01 measured), in units in the last place of
+the correctly rounded result: t, Q's float32 evaluation, the exponential and three products each
+add a rounding (tests/test_kernels.py enforces it); the mean is below half an ulp."""
 
-GELU_ULPS = 6
-"""The same for the exact ``gelu`` x/2 erfc(-x / sqrt 2), against the float64 x Phi(x): one more
-product."""
+GELU_ULPS = 8
+"""The same for the exact ``gelu`` x/2 erfc(-x / sqrt 2), against the float64 x Phi(x) (7.33
+measured): one more product, and the rounded x / sqrt 2 inside t."""
 
 
 @kernel
