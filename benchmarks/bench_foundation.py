@@ -47,6 +47,7 @@ def make_cases():
     b512 = rng.standard_normal((512, 512)).astype(np.float32)
     logits = rng.standard_normal((1024, 1000)).astype(np.float32)
     million = rng.standard_normal(1_000_000).astype(np.float32)
+    positive = np.abs(million) + np.float32(0.01)  # log and log1p: finite everywhere
     ten_million = rng.standard_normal(10_000_000).astype(np.float32)
     x64 = rng.standard_normal((32, 64)).astype(np.float32)
     w64 = (rng.standard_normal((64, 64)) * 0.1).astype(np.float32)
@@ -54,11 +55,19 @@ def make_cases():
         "matmul 512x512, fwd+bwd": ("matmul", (a512, b512)),
         "softmax (1024, 1000), fwd+bwd": ("softmax", (logits,)),
         "sigmoid 1e6, fwd+bwd": ("sigmoid", (million,)),
+        "log 1e6, fwd+bwd": ("log", (positive,)),
+        "log1p 1e6, fwd+bwd": ("log1p", (positive,)),
+        "tanh 1e6, fwd+bwd": ("tanh", (million,)),
+        "softplus 1e6, fwd+bwd": ("softplus", (million,)),
+        "gelu (erf) 1e6, fwd+bwd": ("gelu", (million,)),
         "sum 1e7, fwd+bwd": ("sum", (ten_million,)),
         "small MLP step (32x64, 3 layers)": ("mlp", (x64, w64)),
         f"tape: {CHAIN} adds of 2x2, fwd+bwd, per op": ("chain", (x64[:2, :2].copy(),)),
     }
 
+
+UNARY = ("log", "log1p", "tanh", "softplus", "gelu")
+"""Elementwise cases on the vectorised float32 kernels (gelu: the exact, erf-based one)."""
 
 CHAIN = 100
 """Ops in the tape-cost case: tiny adds, so the time is the framework's own cost per op."""
@@ -77,6 +86,9 @@ def keras_api_step(keras_module, ops, gradient_tape, kind, arrays):
                 y = ops.softmax(variables[0])
             elif kind == "sigmoid":
                 y = ops.sigmoid(variables[0])
+            elif kind in UNARY:
+                y = ops.gelu(variables[0], approximate=False) if kind == "gelu" \
+                    else getattr(ops, kind)(variables[0])
             elif kind == "sum":
                 y = ops.sum(variables[0])
             elif kind == "chain":
@@ -122,6 +134,12 @@ def torch_step(kind, arrays):
             y = torch.softmax(params[0], dim=-1)
         elif kind == "sigmoid":
             y = torch.sigmoid(params[0])
+        elif kind == "gelu":
+            y = torch.nn.functional.gelu(params[0], approximate="none")
+        elif kind == "softplus":
+            y = torch.nn.functional.softplus(params[0])
+        elif kind in UNARY:
+            y = getattr(torch, kind)(params[0])
         elif kind == "sum":
             y = params[0].sum()
         elif kind == "chain":

@@ -219,10 +219,14 @@ print(f"celu'(0): nbkeras {slope:.6f}, Keras {keras_slope:.6f}")
 # \mathrm{erf}(x/\sqrt 2))$ is the textbook form, but for $x = -10$ the float32 `erf` is exactly
 # $-1$ and the sum cancels to 0 (even in float64, $\mathrm{erf}(-7.07)$ rounds to $-1$). The
 # complementary error function gives the same number without the subtraction,
-# $\Phi(x) = \tfrac12\,\mathrm{erfc}(-x/\sqrt 2)$, and TensorFlow uses it too:
+# $\Phi(x) = \tfrac12\,\mathrm{erfc}(-x/\sqrt 2)$, and TensorFlow uses it too. In float32 the
+# kernel evaluates erfc with the vectorised `erfc_block` of chapter 1 (whose $e^{-x^2/2}$ comes
+# from an exact split of $x^2$, so the left tail stays accurate), and it writes the derivative
+# $\Phi(x) + x\,\varphi(x)$ in the same pass: the backward pass is then one multiplication.
+# `softplus` does the same with its exponential.
 
 # %%
-show_source(keras.kernels.elementwise.gelu, keras.kernels.elementwise.gelu_grad)
+show_source(keras.kernels.elementwise.gelu_with_derivative, ops.nn._with_derivative)
 
 # %%
 x = -10.0

@@ -2,10 +2,12 @@
 survives, and each kernel agrees with a plain NumPy formulation."""
 
 import importlib
+import itertools
 
 import numba
 import numpy as np
 import pytest
+import scipy.special
 
 import nbkeras as keras
 from nbkeras import kernels, ops
@@ -225,11 +227,191 @@ def test_vectorised_exp_edges():
     assert sig[4] == 1.0 and 0 < sig[5] < 1e-38 and sig[6] == 0.0
 
 
+def _logaddexp0(x64):
+    return np.logaddexp(0.0, x64)
+
+
+TRANSCENDENTALS = {  # kernel name -> (float64 reference, its ULPS constant's name)
+    "log": (np.log, "LOG_ULPS"),
+    "log1p": (np.log1p, "LOG1P_ULPS"),
+    "tanh": (np.tanh, "TANH_ULPS"),
+    "softplus": (_logaddexp0, "SOFTPLUS_ULPS"),
+    "log_sigmoid": (lambda x64: -_logaddexp0(-x64), "SOFTPLUS_ULPS"),
+    "erfc": (scipy.special.erfc, "ERFC_ULPS"),
+    "gelu": (lambda x64: 0.5 * x64 * scipy.special.erfc(-x64 / np.sqrt(2)), "GELU_ULPS"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TRANSCENDENTALS))
+def test_vectorised_transcendentals_stay_within_their_stated_ulps(name):
+    # every 257th float32 bit pattern: 16.7 million values over the whole range, both signs;
+    # where the float64 result is NaN or not finite, the kernel must give the same
+    # plus 16 million evenly spaced values where the results are O(1) (the bit patterns thin out
+    # there): erfc and gelu reach their worst error on such a grid, not on the bit patterns
+    reference, bound_name = TRANSCENDENTALS[name]
+    bound = getattr(E, bound_name)
+    low, high = (0.0, 4.0) if name == "log" else (-0.999, 4.0) if name == "log1p" else (-16, 16)
+    grid = (np.linspace(low + (high - low) * k / 8, low + (high - low) * (k + 1) / 8, 2_000_000,
+                        dtype=np.float32) for k in range(8))
+    worst = 0.0
+    for x in itertools.chain(_float32_sweep(), grid):
+        with np.errstate(all="ignore"):
+            exact = reference(x.astype(np.float64))
+        got = E.unary(getattr(E, name), x)
+        assert got.dtype == np.float32
+        finite = np.abs(exact) < np.finfo(np.float32).max  # (the spacing of max overflows)
+        if finite.any():
+            worst = max(worst, _ulps(got[finite], exact[finite]).max())
+        rest_got, rest_exact = got[~finite], exact[~finite].astype(np.float32)
+        assert np.array_equal(rest_got, rest_exact, equal_nan=True), name
+    assert worst <= bound, f"{name}: {worst:.3f} ulps > {bound_name} = {bound}"
+    assert worst > bound - 1, f"{name}: {worst:.3f} ulps, {bound_name} = {bound} is loose"
+
+
+def _f32(*values):
+    return np.array(values, np.float32)
+
+
+def test_vectorised_log_and_log1p_edges():
+    tiny = np.finfo(np.float32).tiny
+    x = _f32(np.nan, np.inf, -np.inf, 0.0, -0.0, -1e-45, -1.0, 1e-45, tiny, tiny * (1 - 2**-23),
+             1.0, 2.0, 0.5, np.finfo(np.float32).max)
+    got = E.unary(E.log, x)
+    assert np.isnan(got[0]) and got[1] == np.inf and np.isnan(got[2])
+    assert got[3] == got[4] == -np.inf and np.isnan(got[5]) and np.isnan(got[6])
+    assert got[10] == 0.0 and got[11] == np.float32(np.log(2.0)) == -got[12]
+    with np.errstate(all="ignore"):
+        exact = np.log(x[7:].astype(np.float64))
+    assert np.all(_ulps(got[7:], exact) <= E.LOG_ULPS)  # denormals, the top binade
+    x = _f32(np.nan, np.inf, -np.inf, -1.0, -1.0000001, 0.0, -0.0, 1e-45, -1e-45, 1e-30, -1e-7,
+             3e-8, -0.99999994, -0.5, np.finfo(np.float32).max)
+    got = E.unary(E.log1p, x)
+    assert np.isnan(got[0]) and got[1] == np.inf and np.isnan(got[2])
+    assert got[3] == -np.inf and np.isnan(got[4])
+    assert got[5] == 0.0 and not np.signbit(got[5]) and got[6] == 0.0 and np.signbit(got[6])
+    assert got[7] == x[7] and got[8] == x[8] and got[9] == x[9]  # log1p x = x near 0
+    exact = np.log1p(x[10:].astype(np.float64))
+    assert np.all(_ulps(got[10:], exact) <= E.LOG1P_ULPS)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", ["softplus", "gelu"])
+def test_forward_kernels_with_derivative_match_the_separate_kernels(name, dtype):
+    x = np.concatenate([np.linspace(-20, 20, 10_001), [np.nan, np.inf, -np.inf, 0.0, -0.0,
+                                                       1e-45, 1e30, -1e30]]).astype(dtype)
+    derivative = np.empty_like(x)
+    with np.errstate(all="ignore"):
+        y = E.unary(getattr(E, f"{name}_with_derivative"), x, derivative)
+        expected_y = E.unary(getattr(E, name), x)
+        expected_d = E.unary(getattr(E, f"{name}_grad"), np.ones_like(x), x)
+    assert y.dtype == derivative.dtype == dtype
+    np.testing.assert_array_equal(y, expected_y)
+    finite = np.isfinite(x)  # at +-inf the separate grad kernels give inf * 0 = NaN
+    np.testing.assert_allclose(derivative[finite], expected_d[finite], rtol=4e-7, atol=0)
+
+
+def test_vectorised_erfc_and_gelu_edges():
+    x = _f32(np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-45, 10.0, 10.1, -10.1, 30.0, 1e30, -1e30)
+    got = E.unary(E.erfc, x)
+    assert np.isnan(got[0]) and got[1] == 0.0 and got[2] == 2.0
+    assert got[3] == got[4] == got[5] == 1.0
+    assert 0 < got[6] < np.finfo(np.float32).tiny and got[7] == 0.0 and got[8] == 2.0  # denormal
+    assert got[9] == got[10] == 0.0 and got[11] == 2.0
+    assert _ulps(got[6:7], scipy.special.erfc(x[6:7].astype(np.float64)))[0] <= E.ERFC_ULPS
+    x = _f32(np.nan, np.inf, -np.inf, 0.0, -0.0, -13.0, -13.9, -15.0, 20.0, 1e30, -1e30)
+    got = E.unary(E.gelu, x)
+    assert np.isnan(got[0]) and got[1] == np.inf and np.isnan(got[2])  # -inf * 0, as x Phi(x)
+    assert got[3] == 0.0 and got[4] == 0.0 and np.signbit(got[4])
+    # the left tail keeps its relative accuracy down to the denormals (1 + erf would give 0)
+    exact = 0.5 * x[5:7].astype(np.float64) * scipy.special.erfc(-x[5:7] / np.sqrt(2.0))
+    assert np.all(got[5:7] < 0) and np.all(_ulps(got[5:7], exact) <= E.GELU_ULPS)
+    assert got[7] == 0.0 and got[8] == 20.0 and got[9] == np.float32(1e30) and got[10] == 0.0
+    grad = E.unary(E.gelu_grad, np.ones_like(x), x)
+    assert np.isnan(grad[0]) and grad[3] == grad[4] == 0.5 and grad[8] == 1.0
+    assert np.isnan(grad[1])  # inf * e^-inf, as the libm kernel gave
+
+
+def test_vectorised_tanh_and_softplus_edges():
+    x = _f32(np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-45, -1e-45, 9.1, -9.1, 1e30, -1e30,
+             0.625, np.nextafter(np.float32(0.625), np.float32(0)), 1e-4, -3.0)
+    got = E.unary(E.tanh, x)
+    assert np.isnan(got[0]) and got[1] == 1.0 and got[2] == -1.0
+    assert got[3] == 0.0 and not np.signbit(got[3]) and got[4] == 0.0 and np.signbit(got[4])
+    assert got[5] == x[5] and got[6] == x[6]
+    assert got[7] == got[9] == 1.0 and got[8] == got[10] == -1.0  # saturates
+    assert np.all(_ulps(got[11:], np.tanh(x[11:].astype(np.float64))) <= E.TANH_ULPS)
+    x = _f32(np.nan, np.inf, -np.inf, 0.0, 1e-45, 88.8, -88.8, -104.0, -1e30, 1e30)
+    got, mirror = E.unary(E.softplus, x), E.unary(E.log_sigmoid, -x)
+    assert np.isnan(got[0]) and got[1] == np.inf and got[2] == 0.0
+    assert got[3] == np.float32(np.log(2.0)) and got[4] == got[3]
+    assert got[5] == np.float32(88.8) and 0 < got[6] < np.finfo(np.float32).tiny  # denormal
+    assert got[7] == got[8] == 0.0 and got[9] == np.float32(1e30)
+    assert np.isnan(mirror[0]) and np.array_equal(mirror[1:], -got[1:])
+
+
+@pytest.mark.parametrize("name", ["softplus_grad", "log_sigmoid_grad", "silu", "silu_grad",
+                                  "mish", "mish_grad", "gelu_tanh", "gelu_tanh_grad",
+                                  "tanh_shrink", "tanh_shrink_grad", "gelu_grad"])
+def test_vectorised_activations_match_their_float64_kernels(name):
+    # the float32 path (exp_block, tanh_block, ...) against the same kernel's float64 path
+    # (NumPy's libm), over [-30, 30] and the extremes; relative error in float32 ulps-ish terms
+    x = np.concatenate([np.linspace(-30, 30, 200_001, dtype=np.float32),
+                        _f32(0.0, -0.0, 1e-45, -1e-45, 1e-20, -1e-20, 88.0, -88.0, 200.0,
+                             -200.0)])
+    kernel = getattr(E, name)
+    args = (x,) if kernel.py_func.__code__.co_argcount == 2 else (np.ones_like(x), x)
+    got = E.unary(kernel, *args)
+    exact = E.unary(kernel, *[a.astype(np.float64) for a in args])
+    assert got.dtype == np.float32
+    # relative error, except near a gradient's zero between -3 and 3 (silu' at -1.28, mish' at
+    # -1.19, ...), where the terms that cancel are O(1): there the absolute error counts
+    near_root = (np.abs(x) < 3) & (np.abs(exact) < 1e-2)
+    scale = np.where(near_root, 1e-1, np.maximum(np.abs(exact), np.finfo(np.float32).tiny))
+    error = np.abs(got - exact) / scale
+    assert np.nanmax(error) < 3e-6 * (1 + 30 * ("mish" in name or "gelu" in name)), name
+    assert np.array_equal(np.isnan(got), np.isnan(exact))
+
+
 def test_the_softmax_exp_is_the_elementwise_one():
     # reductions.py carries a copy (kernels never call another module's jitted functions)
     import inspect
 
     assert inspect.getsource(R.exp_block.py_func) == inspect.getsource(E.exp_block.py_func)
+
+
+@pytest.mark.parametrize("name", ["exp_block", "exp_minus_abs_block", "log1p_minus_x",
+                                  "log1p_unit"])
+def test_the_loss_kernels_copies_are_the_elementwise_ones(name):
+    import inspect
+
+    from nbkeras.kernels import losses as L
+
+    assert inspect.getsource(getattr(L, name).py_func) == \
+        inspect.getsource(getattr(E, name).py_func)
+
+
+def test_vectorised_sigmoid_cross_entropy_matches_float64():
+    rng = np.random.default_rng(0)
+    from nbkeras.kernels import losses as L
+
+    x = np.concatenate([rng.standard_normal(100_000) * 10, [0.0, -0.0, 1e-45, 88.0, -88.0,
+                                                           200.0, -200.0, np.inf, -np.inf]])
+    y = rng.uniform(0, 1, x.size)
+    x32, y32 = x.astype(np.float32), y.astype(np.float32)
+    got = E.unary(L.sigmoid_cross_entropy, y32, x32)
+    with np.errstate(all="ignore"):
+        exact = E.unary(L.sigmoid_cross_entropy, y32.astype(np.float64), x32.astype(np.float64))
+        grad = E.unary(L.sigmoid_cross_entropy_grad, np.ones_like(x32), y32, x32)
+        grad64 = E.unary(L.sigmoid_cross_entropy_grad, np.ones(x.size), y32.astype(np.float64),
+                         x32.astype(np.float64))
+    assert got.dtype == grad.dtype == np.float32
+    finite = np.isfinite(x)
+    # the loss's terms are rounded in float32 either way: the error is relative to their size
+    scale = np.abs(np.maximum(x32, 0)) + np.abs(x32 * y32) + np.log1p(np.exp(-np.abs(x)))
+    assert np.max(np.abs(got[finite] - exact[finite]) / scale[finite]) < 3e-7
+    assert np.max(np.abs(grad[finite] - grad64[finite])) < 2e-7
+    assert np.isfinite(grad[-2:]).all()  # sigmoid(+-inf) - y
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(exact))
 
 
 def test_fast_softmax_rows_match_float64():

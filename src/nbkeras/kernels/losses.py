@@ -13,24 +13,130 @@ import numpy as np
 
 from nbkeras.kernels._jit import kernel
 
+# -- copies from elementwise.py --------------------------------------------------------------
+# Kernels never call another module's jitted functions (Numba's cache would not notice an edit to
+# them), so the vectorised exponential and log1p are copied here; tests/test_kernels.py keeps the
+# copies identical to the originals (see elementwise.py for how they work).
+
+EXP_BLOCK = 512
+"""Elements per block, as in elementwise.py."""
+
+
+@kernel
+def exp_block(x, start, sign, offset, count, out, out_start, first, second):
+    """out[out_start + k] = e^(sign · x[start + k] - offset) for k < count (float32 only; sign
+    +1 or -1, offset any float32 number). ``first`` and ``second`` are int32 scratch of at least
+    ``count`` elements. Whole arrays and offsets, not slices: a slice's layout is not known to
+    be contiguous, and LLVM would not vectorise the loop."""
+    t = x.dtype.type
+    zero, one, half = t(0), t(1), t(0.5)
+    log2e, ln2_hi, ln2_lo = t(1.44269504088896341), t(0.693359375), t(-2.12194440e-4)
+    lowest, highest = t(-104.0), t(89.0)
+    p0, p1, p2 = t(1.9875691500e-4), t(1.3981999507e-3), t(8.3334519073e-3)
+    p3, p4, p5 = t(4.1665795894e-2), t(1.6666665459e-1), t(5.0000001201e-1)
+    bias, nan = np.int32(127), np.int32(0x7FC00000)
+    # unsigned indices: Numba then adds no negative-index wrap-around, whose branch would
+    # turn the loads and stores into gathers and scatters
+    first_in, first_out = np.uint64(start), np.uint64(out_start)
+    for k in range(count):
+        v = sign * x[first_in + np.uint64(k)] - offset
+        w = highest if v > highest else v
+        w = lowest if w < lowest else w
+        w = w if w == w else zero  # NaN: any number here, a NaN factor below
+        n = np.floor(w * log2e + half)
+        r = w - n * ln2_hi - n * ln2_lo
+        p = ((((p0 * r + p1) * r + p2) * r + p3) * r + p4) * r + p5
+        out[first_out + np.uint64(k)] = p * r * r + r + one
+        whole = np.int32(n)
+        half_n = whole >> np.int32(1)
+        first[k] = (half_n + bias) << np.int32(23) if v == v else nan
+        second[k] = (whole - half_n + bias) << np.int32(23)
+    first_factor, second_factor = first.view(np.float32), second.view(np.float32)
+    for k in range(count):
+        i = first_out + np.uint64(k)
+        out[i] = out[i] * first_factor[k] * second_factor[k]
+
+
+@kernel
+def exp_minus_abs_block(x, start, count, e, minus_abs, first, second):
+    """e[k] = e^-|x[start + k]| for k < count (float32; NaN stays NaN): no overflow for any x.
+    ``minus_abs`` is float32 scratch, ``first`` and ``second`` exp_block's."""
+    t = x.dtype.type
+    zero, one = t(0), t(1)
+    base = np.uint64(start)
+    for k in range(count):
+        v = x[base + np.uint64(k)]
+        minus_abs[k] = -v if v >= zero else v
+    exp_block(minus_abs, 0, one, zero, count, e, 0, first, second)
+
+
+@kernel
+def log1p_minus_x(f):
+    """log(1 + f) - f = -f^2/2 + f^3 p(f) for float32 f in [sqrt(1/2) - 1, 1/2]. A scalar
+    function: LLVM inlines it into the loops that call it, which stay vectorised."""
+    c = np.float32
+    p = (((((((c(0.048059456050395966) * f + c(-0.10456153750419617)) * f
+              + c(0.12129420042037964)) * f + c(-0.12636905908584595)) * f
+            + c(0.14216108620166779)) * f + c(-0.166540265083313)) * f
+          + c(0.20001783967018127)) * f + c(-0.2500026822090149)) * f + c(0.33333319425582886)
+    ff = f * f
+    return ff * f * p - c(0.5) * ff
+
+
+@kernel
+def log1p_unit(e):
+    """log(1 + e) for float32 e in [0, 1] (NaN gives NaN), in registers: f = e below 1/2, and
+    above it 1 + e = 2 (1 + f) with f = (e - 1)/2, exact there (Sterbenz). For the softplus
+    family, whose e = e^-|x| is always in that interval: no bits, no scratch."""
+    c = np.float32
+    upper = e >= c(0.5)
+    f = (e - c(1)) * c(0.5) if upper else e
+    k = c(1) if upper else c(0)
+    return (k * c(-2.12194440e-4) + log1p_minus_x(f)) + f + k * c(0.693359375)
+
 
 @kernel
 def sigmoid_cross_entropy(labels, logits, out):
     # -y log sigmoid(x) - (1 - y) log(1 - sigmoid(x)) = max(x, 0) - x y + log(1 + e^-|x|)
     zero = logits.dtype.type(0)
-    for i in range(logits.size):
-        x, y = logits[i], labels[i]
-        out[i] = (max(x, zero) - x * y) + np.log1p(np.exp(-abs(x)))
+    if logits.itemsize != 4:
+        for i in range(logits.size):
+            x, y = logits[i], labels[i]
+            out[i] = (max(x, zero) - x * y) + np.log1p(np.exp(-abs(x)))
+        return
+    a, e = np.empty(EXP_BLOCK, logits.dtype), np.empty(EXP_BLOCK, logits.dtype)
+    first, second = np.empty(EXP_BLOCK, np.int32), np.empty(EXP_BLOCK, np.int32)
+    for start in range(0, logits.size, EXP_BLOCK):  # float32: vectorised, no libm call
+        count = min(EXP_BLOCK, logits.size - start)
+        exp_minus_abs_block(logits, start, count, e, a, first, second)
+        base = np.uint64(start)  # unsigned indices vectorise (see exp_block)
+        for k in range(count):
+            i = base + np.uint64(k)
+            x = logits[i]
+            out[i] = ((x if x > zero else zero) - x * labels[i]) + log1p_unit(e[k])
 
 
 # d/dx = sigmoid(x) - y (and d/dy = -x, computed by the caller)
 @kernel
 def sigmoid_cross_entropy_grad(g, labels, logits, out):
     zero, one = logits.dtype.type(0), logits.dtype.type(1)
-    for i in range(logits.size):
-        x = logits[i]
-        s = one / (one + np.exp(-x)) if x >= zero else np.exp(x) / (one + np.exp(x))
-        out[i] = g[i] * (s - labels[i])
+    if logits.itemsize != 4:
+        for i in range(logits.size):
+            x = logits[i]
+            s = one / (one + np.exp(-x)) if x >= zero else np.exp(x) / (one + np.exp(x))
+            out[i] = g[i] * (s - labels[i])
+        return
+    a, e = np.empty(EXP_BLOCK, logits.dtype), np.empty(EXP_BLOCK, logits.dtype)
+    first, second = np.empty(EXP_BLOCK, np.int32), np.empty(EXP_BLOCK, np.int32)
+    for start in range(0, logits.size, EXP_BLOCK):
+        count = min(EXP_BLOCK, logits.size - start)
+        exp_minus_abs_block(logits, start, count, e, a, first, second)
+        base = np.uint64(start)
+        for k in range(count):
+            i = base + np.uint64(k)
+            ek = e[k]
+            s = (one if logits[i] >= zero else ek) / (one + ek)
+            out[i] = g[i] * (s - labels[i])
 
 
 @kernel(float64_accumulator=True)
@@ -74,3 +180,13 @@ def softmax_cross_entropy_grad_3d(g, labels, logits, max_logit, log_total, d_lab
                 log_softmax = (logits[o, j, i] - m) - log_s
                 d_logits[o, j, i] = gi * (np.exp(log_softmax) * total - labels[o, j, i])
                 d_labels[o, j, i] = gi * -log_softmax
+
+
+def IR_EXAMPLES():  # noqa: N802 - the hook tests/test_kernels.py reads
+    """Float32 arguments for the kernels that are not (array, ..., out) loops."""
+    x, out = np.ones(4, np.float32), np.empty(4, np.float32)
+    scratch = (np.empty(4, np.int32), np.empty(4, np.int32))
+    one, zero = np.float32(1), np.float32(0)
+    return {"exp_block": (x, 0, one, zero, 4, out, 0, *scratch),
+            "exp_minus_abs_block": (x, 0, 4, out, np.empty(4, np.float32), *scratch),
+            "log1p_minus_x": (one,), "log1p_unit": (one,)}

@@ -44,16 +44,31 @@ def _elementwise(kernel_function, grad_kernel, saves="input"):
     return forward, backward
 
 
+def _with_derivative(kernel_function):
+    """A primitive pair on a kernel that writes f'(x) into its second argument while it computes
+    f(x) (softplus, gelu: the exponential or erfc both passes need is computed once). The
+    forward saves f'(x); the backward is g f'(x)."""
+
+    def forward(x):
+        derivative = np.empty(x.shape, x.dtype)
+        return E.unary(kernel_function, x, derivative), derivative
+
+    def backward(derivative, g, needs):
+        return (g * derivative,)
+
+    return forward, backward
+
+
 sigmoid_p = Primitive("sigmoid", *_elementwise(E.sigmoid, E.sigmoid_grad, saves="output"))
 tanh_p = Primitive("tanh", *_elementwise(E.tanh, E.tanh_grad, saves="output"))
-softplus_p = Primitive("softplus", *_elementwise(E.softplus, E.softplus_grad))
+softplus_p = Primitive("softplus", *_with_derivative(E.softplus_with_derivative))
 relu_p = Primitive("relu", *_elementwise(E.relu, E.relu_grad))
 relu6_p = Primitive("relu6", *_elementwise(E.relu6, E.relu6_grad))
 leaky_relu_p = Primitive("leaky_relu", *_elementwise(E.leaky_relu, E.leaky_relu_grad))
 elu_p = Primitive("elu", *_elementwise(E.elu, E.elu_grad))
 selu_p = Primitive("selu", *_elementwise(E.selu, E.selu_grad))
 celu_p = Primitive("celu", *_elementwise(E.celu, E.celu_grad))
-gelu_p = Primitive("gelu", *_elementwise(E.gelu, E.gelu_grad))
+gelu_p = Primitive("gelu", *_with_derivative(E.gelu_with_derivative))
 gelu_tanh_p = Primitive("gelu_tanh", *_elementwise(E.gelu_tanh, E.gelu_tanh_grad))
 silu_p = Primitive("silu", *_elementwise(E.silu, E.silu_grad))
 hard_sigmoid_p = Primitive("hard_sigmoid", *_elementwise(E.hard_sigmoid, E.hard_sigmoid_grad))
