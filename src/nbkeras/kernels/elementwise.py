@@ -8,18 +8,37 @@ import math
 
 import numpy as np
 
+from nbkeras.kernels import threads
 from nbkeras.kernels._jit import kernel
 
 
 def unary(kernel_function, *arrays):
-    """Apply an elementwise kernel to same-shaped arrays; returns a new array of that shape."""
+    """Apply an elementwise kernel to same-shaped arrays; returns a new array of that shape.
+
+    From ``threads.PARALLEL_ELEMENTS`` elements on, the flat arrays are cut into contiguous
+    pieces (a multiple of ``EXP_BLOCK`` long, so the blocks of the exp kernels fall where they
+    fall on one thread) and the pieces run on both cores: every element is computed by the
+    same instructions either way, so the result has the same bits. A piece of a contiguous
+    array is itself contiguous, so the kernel keeps its one compiled signature. Smaller arrays
+    (and option arrays: a slope, a threshold) go whole to one call."""
     flat = []
     for a in arrays:
         if not a.flags.c_contiguous:
             a = np.ascontiguousarray(a)
         flat.append(a.reshape(-1))
     out = np.empty(arrays[0].shape, dtype=arrays[0].dtype)
-    kernel_function(*flat, out.reshape(-1))
+    flat_out = out.reshape(-1)
+    size = flat_out.size
+    cuts = threads.pieces(size, size, EXP_BLOCK)
+    if len(cuts) == 1:
+        kernel_function(*flat, flat_out)
+        return out
+
+    def call(first, last):
+        kernel_function(*(a[first:last] if a.size == size else a for a in flat),
+                        flat_out[first:last])
+
+    threads.over_pieces(cuts, call)
     return out
 
 

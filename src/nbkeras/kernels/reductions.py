@@ -11,6 +11,7 @@ precision. The summation order is fixed, so the result is the same on every run.
 
 import numpy as np
 
+from nbkeras.kernels import threads
 from nbkeras.kernels._jit import kernel
 
 
@@ -41,10 +42,12 @@ def keepdims_shape(shape, axes):
 
 
 def reduce(kernel_function, x, axes, keepdims):
-    """Apply a reduction kernel over ``axes`` (a sorted tuple) of ``x``."""
+    """Apply a reduction kernel over ``axes`` (a sorted tuple) of ``x``. A large input runs on
+    both cores, cut into blocks of whole ``outer`` rows (``threads.by_rows``): each result is
+    still one thread's sum, in the same order, so it has the same bits."""
     x3 = to_3d(x, axes)
     out = np.empty((x3.shape[0], x3.shape[2]), dtype=x.dtype)
-    kernel_function(x3, out)
+    threads.by_rows(kernel_function, x3, out, rows=(0, 1))
     if keepdims:
         return out.reshape(keepdims_shape(x.shape, axes))
     return out.reshape(tuple(d for a, d in enumerate(x.shape) if a not in axes))
@@ -392,12 +395,15 @@ def sparsemax_threshold_3d(x, tau, dtau_dx):
 
 
 def along_axis(kernel_function, axis, *arrays):
-    """Apply a softmax-family kernel along ``axis`` to same-shaped arrays; returns a new array."""
+    """Apply a softmax-family kernel along ``axis`` to same-shaped arrays; returns a new array
+    (one that owns its memory: a tape hands it out as a gradient without copying it). A large
+    input runs on both cores in blocks of whole ``outer`` rows, with the same bits as on one."""
     shape = arrays[0].shape
-    views = [to_3d(a, (axis,)) for a in arrays]
-    out = np.empty(views[0].shape, dtype=arrays[0].dtype)
-    kernel_function(*views, out)
-    return out.reshape(shape)
+    views = [to_3d(a, (axis,)) for a in arrays]  # one axis: a reshape (of a contiguous copy)
+    out = np.empty(shape, dtype=arrays[0].dtype)
+    threads.by_rows(kernel_function, *views, out.reshape(views[0].shape),
+                    rows=tuple(range(len(views) + 1)))
+    return out
 
 
 def IR_EXAMPLES():  # noqa: N802 - the hook tests/test_kernels.py reads
