@@ -38,8 +38,12 @@ measured was at least as fast on two threads, which leaves small arrays, and the
 small model, on the calling thread."""
 
 PIECES = 4
-"""Pieces per thread: a helper that waits for a core (other processes run too) leaves its
-pieces to the calling thread instead of holding the whole call up."""
+"""Most pieces per thread: a helper that waits for a core (other processes run too) leaves
+its pieces to the calling thread instead of holding the whole call up."""
+
+PIECE_ELEMENTS = 1 << 16
+"""Fewest elements per piece beyond the first ``THREADS`` pieces (each piece costs a few
+microseconds of Python)."""
 
 _pool = None
 _pool_pid = None
@@ -131,7 +135,7 @@ def pieces(count, elements, grain=1):
     thread."""
     if THREADS == 1 or elements < PARALLEL_ELEMENTS or count < 2:
         return [(0, count)]
-    wanted = min(THREADS * PIECES, count, max(2, elements // (PARALLEL_ELEMENTS // 2)))
+    wanted = min(THREADS * PIECES, count, max(THREADS, elements // PIECE_ELEMENTS))
     size = -(-count // wanted)
     size = -(-size // grain) * grain
     return [(first, min(first + size, count)) for first in range(0, count, size)]
