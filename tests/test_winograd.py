@@ -104,6 +104,7 @@ def test_units_and_threads_change_no_bit(monkeypatch, tile_elements):
     results = {}
     for threads in (1, 2):
         monkeypatch.setattr(T, "THREADS", threads)
+        monkeypatch.setattr(K, "THREADS", threads)  # (the scratch per thread)
         results[threads] = _all_results(x, w, g, pads, b)
     for a, b_ in zip(results[1], results[2], strict=True):
         np.testing.assert_array_equal(a, b_)

@@ -31,7 +31,9 @@ import numpy as np
 from nbkeras.kernels import threads
 from nbkeras.kernels._jit import kernel
 from nbkeras.kernels.spatial import as_volume, as_volume_kernel, volume_tuple
-from nbkeras.kernels.threads import deal  # (the dealer lives in threads.py since 2026-12)
+
+# the dealer and the thread count live in threads.py (conv.THREADS sizes Winograd's scratch)
+from nbkeras.kernels.threads import THREADS, deal  # noqa: F401
 
 CHUNK_ELEMENTS = 1 << 20
 """Most elements in one chunk of the column matrix (4 MiB of float32: it stays in L2/L3)."""

@@ -43,7 +43,7 @@ streams would fight over the same cache sets (measured: 3-8x slower transforms w
 
 import numpy as np
 
-from nbkeras.kernels import threads
+from nbkeras.kernels import conv, threads
 from nbkeras.kernels._jit import kernel
 
 TILE_ELEMENTS = 1 << 18
@@ -425,7 +425,7 @@ def winograd_conv_grads(x, w, g, pads, need_input=True, need_kernel=True):
     dx = np.zeros(x.shape, x.dtype) if need_input else None
     if need_kernel:  # one running sum of Ū per lane, and a scratch product per thread
         lanes = np.zeros((LANES, 16, plan.c_in, plan.c_out), x.dtype)
-        scratch = np.empty((threads.THREADS, 16, plan.c_in, plan.c_out), x.dtype)
+        scratch = np.empty((conv.THREADS, 16, plan.c_in, plan.c_out), x.dtype)
 
     def work(index, unit, thread):
         first, images, row0, rows = unit
