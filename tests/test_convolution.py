@@ -282,9 +282,6 @@ def test_deal_does_not_wait_for_a_helper_that_never_starts(monkeypatch):
     # the helper pool is busy elsewhere: the calling thread does every unit itself
     import concurrent.futures
     import threading
-    import time
-
-    time.sleep(10 * T.SPIN_SECONDS)  # a helper still awake from an earlier call goes to sleep
     monkeypatch.setattr(T, "THREADS", 2)
     blocker = threading.Event()
     pool = concurrent.futures.ThreadPoolExecutor(1)

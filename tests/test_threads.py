@@ -130,27 +130,6 @@ def test_pieces_cover_the_range_in_order_and_respect_the_grain(monkeypatch):
     assert T.pieces(10**6, 10**6) == [(0, 10**6)]
 
 
-def test_an_awake_helper_takes_the_next_call_and_sleeps_after_spin_seconds(monkeypatch):
-    import threading
-    import time
-
-    monkeypatch.setattr(T, "THREADS", 2)
-    seen = []
-
-    def work(unit, thread):
-        if thread == 0:
-            time.sleep(0.002)  # leave the second lane to the helper
-        seen.append((unit, threading.get_ident()))
-
-    T.deal([[0], [1]], work)
-    T.deal([[2], [3]], work)  # within SPIN_SECONDS: the same helper, awake
-    helpers = {ident for unit, ident in seen if ident != threading.get_ident()}
-    assert sorted(unit for unit, _ in seen) == [0, 1, 2, 3]
-    assert len(helpers) <= 1  # (none if the helper never got a core in time)
-    time.sleep(20 * T.SPIN_SECONDS)
-    assert T._awake == 0 and not T._jobs  # asleep again, nothing left behind
-
-
 def test_a_helper_exception_reaches_the_caller(monkeypatch):
     monkeypatch.setattr(T, "THREADS", 2)
 

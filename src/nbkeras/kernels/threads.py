@@ -19,24 +19,27 @@ import collections
 import concurrent.futures
 import os
 import threading
-import time
 
 from nbkeras.kernels import blas
 
 THREADS = min(2, os.cpu_count() or 1)
 """Threads that share the work of one kernel call (the results do not depend on it)."""
 
-PARALLEL_ELEMENTS = 1 << 17
+PARALLEL_ELEMENTS = 1 << 19
 """Fewest elements (of the largest array a kernel walks) for which a call is cut over
-``THREADS`` threads.
+``THREADS`` threads: 2^19 float32, 2 MiB.
 
-Measured on the project's 2-core machine (benchmarks/bench_threads.py: an elementwise kernel
-of each cost (relu, sigmoid) and a row softmax, one thread against two, medians): handing a
-piece to the helper thread and waiting for it costs about 20-40 microseconds, so two threads
-win from about 2^15-2^16 elements for the costly kernels (sigmoid, softmax) and 2^17 for the
-cheapest (relu, a product: memory bound). 2^17 (512 KiB of float32) is where every kernel
-measured was at least as fast on two threads, which leaves small arrays, and the layers of a
-small model, on the calling thread."""
+Measured on the project's 2-core VM (``crossover`` in benchmarks/bench_foundation.py: relu,
+sigmoid and a softmax over rows of 1000 at 2^12 ... 2^20 elements, one thread against two,
+interleaved, the best of three medians; December 2026, with other processes sharing the
+machine): handing pieces to the helper thread and waiting for it costs 10-20 microseconds
+even when there is nothing to do, and a helper that sleeps takes 0.1 ms to over 1 ms to
+wake. Below 2^18 elements two threads lost in every run, for every kernel (2-19x slower at
+2^12-2^16). From 2^19 on, the costly kernels won whenever the second core was free: at 2^20
+the sigmoid's forward and backward went from 1.04 to 0.73 ms and the softmax's from 2.2 to
+1.4 ms. Memory-bound kernels (relu, products: 0.1 ms for 2^20 elements, from the L3 cache)
+gained nothing at any size measured; cut from 2^19 on like the others, they lose a few
+tens of microseconds."""
 
 PIECES = 4
 """Most pieces per thread: a helper that waits for a core (other processes run too) leaves
@@ -46,89 +49,19 @@ PIECE_ELEMENTS = 1 << 16
 """Fewest elements per piece beyond the first ``THREADS`` pieces (each piece costs a few
 microseconds of Python)."""
 
-SPIN_SECONDS = 1e-3
-"""How long a helper thread stays awake after its last piece, looking for the next call's.
-
-A helper that sleeps between calls takes 0.1 ms to more than 1 ms to wake on the project's VM
-(the idle virtual core is halted), longer than a whole elementwise kernel on 1e6 floats: in
-measurements the calling thread had often finished every piece alone before the helper
-started. Awake (yielding its core between looks, ``time.sleep(0)``), it takes the next piece
-within microseconds: consecutive ops of a step (a forward, then its backward) find it ready.
-After a millisecond without work it goes back to sleep, so an idle process holds no core."""
-
 _pool = None
 _pool_pid = None
-_lock = threading.Lock()
-_jobs = collections.deque()  # calls waiting for an awake helper
-_awake = 0  # helpers awake and looking at _jobs
 
 
 def _helpers():
     """The helper threads (made again in a forked child, where the parent's threads are
     gone)."""
-    global _pool, _pool_pid, _awake
+    global _pool, _pool_pid
     if _pool is None or _pool_pid != os.getpid():
         _pool = concurrent.futures.ThreadPoolExecutor(
             max(1, THREADS - 1), thread_name_prefix="nbkeras")
         _pool_pid = os.getpid()
-        with _lock:
-            _jobs.clear()
-            _awake = 0
     return _pool
-
-
-def _run(future, function, argument):
-    """Run one job (unless its caller cancelled it). The helper counts itself awake again
-    before the caller can see the job finish, so that the caller's next call finds it."""
-    global _awake
-    if not future.set_running_or_notify_cancel():
-        with _lock:
-            _awake += 1
-        return
-    try:
-        result = function(argument)
-    except BaseException as error:
-        with _lock:
-            _awake += 1
-        future.set_exception(error)
-    else:
-        with _lock:
-            _awake += 1
-        future.set_result(result)
-
-
-def _helper(job):
-    """A helper thread's life: run ``job``, then look for more for ``SPIN_SECONDS``."""
-    global _awake
-    while True:
-        _run(*job)
-        deadline = time.perf_counter() + SPIN_SECONDS
-        job = None
-        while job is None:
-            with _lock:
-                if _jobs:
-                    job = _jobs.popleft()
-                elif time.perf_counter() > deadline:
-                    _awake -= 1
-                    return
-            if job is None:
-                time.sleep(0)  # yields the core and Python's lock
-
-
-def _start(function, argument):
-    """``function(argument)`` on a helper thread (an awake one if there is one); its
-    future."""
-    global _awake
-    pool = _helpers()
-    future = concurrent.futures.Future()
-    job = (future, function, argument)
-    with _lock:
-        if _awake > 0:
-            _awake -= 1
-            _jobs.append(job)
-            return future
-    pool.submit(_helper, job)  # a sleeping helper, or a new one
-    return future
 
 
 class _Unchanged:
@@ -178,8 +111,9 @@ def deal(lanes, work, single_threaded_blas=True):
                 finally:
                     lock.release()
 
+    pool = _helpers()
     with blas.single_threaded() if single_threaded_blas else _Unchanged():
-        helpers = [_start(worker, thread) for thread in range(1, THREADS)]
+        helpers = [pool.submit(worker, thread) for thread in range(1, THREADS)]
         try:
             worker(0)
         finally:
