@@ -179,11 +179,69 @@ def steady():
     return rows
 
 
+CROSSOVER_SIZES = [1 << k for k in range(12, 21)]
+"""Array sizes of the one-thread / two-thread measurement (4 K to 1 M float32 elements)."""
+
+
+ROUNDS = 3
+"""Interleaved measurements of each case in ``crossover``."""
+
+
+def crossover():
+    """One thread against two for a cheap elementwise kernel (relu), a costly one (sigmoid) and
+    a row softmax (rows of 1000), at each size of ``CROSSOVER_SIZES``, always cut for two
+    threads (``threads.PARALLEL_ELEMENTS`` set to 0): where the ratio drops below 1 is the
+    crossover that ``PARALLEL_ELEMENTS`` records."""
+    from nbkeras.kernels import elementwise as E
+    from nbkeras.kernels import reductions as R
+    from nbkeras.kernels import threads as T
+
+    rng = np.random.default_rng(0)
+    rows = []
+    saved = T.THREADS, T.PARALLEL_ELEMENTS
+    try:
+        for size in CROSSOVER_SIZES:
+            x = rng.standard_normal(size).astype(np.float32)
+            logits = x[: size // 1000 * 1000].reshape(-1, 1000) if size >= 2000 else None
+            calls = {"relu": lambda x=x: E.unary(E.relu, x),
+                     "sigmoid": lambda x=x: E.unary(E.sigmoid, x)}
+            if logits is not None:
+                calls["softmax"] = lambda x=logits: R.along_axis(R.softmax_3d, 1, x)
+            times = {}
+            for name, call in calls.items():
+                one, two = [], []
+                for _ in range(ROUNDS):  # interleaved, the best of each: the VM is shared
+                    T.THREADS, T.PARALLEL_ELEMENTS = 1, saved[1]
+                    one.append(median_time(call, repeat=30, min_time=0.02))
+                    T.THREADS, T.PARALLEL_ELEMENTS = 2, 0
+                    two.append(median_time(call, repeat=30, min_time=0.02))
+                times[f"{name} 2 threads / 1"] = min(two) / min(one)
+            rows.append((f"{size} elements", times))
+    finally:
+        T.THREADS, T.PARALLEL_ELEMENTS = saved
+    return rows
+
+
+def print_crossover(rows):
+    from harness import record
+
+    title = "Two threads against one (time ratio; below 1: two threads win)"
+    print(f"\n## {title}\n")
+    names = list(rows[-1][1])
+    print("| size | " + " | ".join(names) + " |")
+    print("|" + "|".join(["---"] * (len(names) + 1)) + "|")
+    for size, times in rows:
+        record("threads", title, size, times)
+        print(f"| {size} | " + " | ".join(f"{times[n]:.2f}" if n in times else "-"
+                                         for n in names) + " |")
+
+
 def main():
     frameworks = ["nbkeras", "tensorflow", "torch"]
     print_table("Start-up (fresh processes)", startup(), frameworks, key="startup")
     print_table("Forward + backward, steady state (median; numpy: the matmul's three GEMMs)",
                 steady(), [*frameworks, "numpy"], key="steady")
+    print_crossover(crossover())
 
 
 if __name__ == "__main__":

@@ -157,7 +157,8 @@ print(grad_b)  # each b_j met three ones
 # y)$. The forward kernel never lets `exp` overflow: with $e = e^{-|x|}$ it computes $1 / (1 +
 # e)$ for $x \ge 0$ and $e / (1 + e)$ below, which is the same number as $e^{x} / (1 + e^{x})$;
 # a *select*, not a branch, picks one per element. In float32 the exponential is nbkeras' own,
-# `exp_block`, explained below.
+# the arithmetic of `exp_block` explained below, written out inside the sigmoid so that the
+# division joins its last loop (a test checks that the two give the same bits).
 
 # %%
 show_source(keras.kernels.elementwise.sigmoid, keras.kernels.elementwise.sigmoid_grad)
@@ -329,6 +330,38 @@ show_source(keras.kernels.reductions.sum_3d)
 # axis; the wrapper reshapes (or, for scattered axes, transposes) any input into that layout. The
 # summation order is fixed, so the result is the same on every run.
 #
+
+# %% [markdown]
+# ### Two cores, the same bits
+#
+# The kernels release Python's global lock while they run (`nogil`), so plain Python threads
+# can run them side by side. From `PARALLEL_ELEMENTS` elements on, the wrappers cut the work
+# into pieces and hand them to the machine's cores (`kernels/threads.py`; whoever is free
+# takes the next piece): the elementwise kernels get contiguous pieces of the flat arrays, the
+# reductions, the softmax family and the normalisation forwards get blocks of whole rows of
+# their (outer, n, inner) layout. Smaller arrays stay on the calling thread, where waking a
+# second thread would cost more than it saves. A sum over the whole array, and the backwards
+# that add over rows (a layer normalisation's gradient for gamma), stay on one thread: cut in
+# two, their sums would be added in another order.
+#
+# Cutting never changes a bit. Each output element is computed by exactly one thread, by the
+# same instructions in the same order as on one thread: no sum is ever split between threads.
+# Which thread took which piece does not matter either, and a test compares every kernel so cut
+# bit for bit against one thread.
+
+# %%
+from nbkeras.kernels import threads
+
+logits = np.random.default_rng(0).standard_normal((1024, 1000)).astype(np.float32)
+print(f"{threads.THREADS} threads; arrays of {threads.PARALLEL_ELEMENTS} elements and more are cut")
+print(f"(1024, 1000) logits: {len(threads.pieces(1024, logits.size))} pieces of whole rows")
+cores = threads.THREADS
+threads.THREADS = 1
+one = keras.kernels.reductions.along_axis(keras.kernels.reductions.softmax_3d, 1, logits)
+threads.THREADS = cores
+two = keras.kernels.reductions.along_axis(keras.kernels.reductions.softmax_3d, 1, logits)
+print("softmax on one thread and on", cores, "threads, same bits:",
+      np.array_equal(one.view(np.uint32), two.view(np.uint32)))
 # ## Checking the derivatives
 #
 # A derivative can be checked without trusting any library. For a random cotangent $c$ (of the

@@ -13,6 +13,7 @@ import pytest
 import nbkeras as keras
 from nbkeras import ops
 from nbkeras.kernels import conv as K
+from nbkeras.kernels import threads as T
 from nbkeras.utils import check_gradients
 from nbkeras.utils.keras_reference import check_op_case, load
 
@@ -154,9 +155,9 @@ def test_two_threads_give_the_bits_of_one(monkeypatch):
         return (K.conv(x, w, *args), K.conv_input_grad(g, w, x.shape, *args),
                 K.conv_kernel_grad(x, g, w.shape, *args))
 
-    monkeypatch.setattr(K, "THREADS", 1)
+    monkeypatch.setattr(T, "THREADS", 1)
     one = run()
-    monkeypatch.setattr(K, "THREADS", 2)
+    monkeypatch.setattr(T, "THREADS", 2)
     two = run()
     for a, b in zip(one, two, strict=True):
         np.testing.assert_array_equal(a, b)
@@ -258,7 +259,7 @@ def test_deal_runs_every_unit_once_and_each_lane_in_order(monkeypatch):
     import threading
     import time
 
-    monkeypatch.setattr(K, "THREADS", 2)
+    monkeypatch.setattr(T, "THREADS", 2)
     lanes = [list(range(lane * 10, lane * 10 + 10)) for lane in range(5)]
     seen, threads = [], set()
     lock = threading.Lock()
@@ -270,7 +271,7 @@ def test_deal_runs_every_unit_once_and_each_lane_in_order(monkeypatch):
             seen.append(unit)
             threads.add(thread)
 
-    K.deal(lanes, work)
+    T.deal(lanes, work)
     assert sorted(seen) == list(range(50))
     for lane in lanes:  # a lane's units ran one after another, in order
         assert [u for u in seen if u in lane] == lane
@@ -281,14 +282,13 @@ def test_deal_does_not_wait_for_a_helper_that_never_starts(monkeypatch):
     # the helper pool is busy elsewhere: the calling thread does every unit itself
     import concurrent.futures
     import threading
-
-    monkeypatch.setattr(K, "THREADS", 2)
+    monkeypatch.setattr(T, "THREADS", 2)
     blocker = threading.Event()
     pool = concurrent.futures.ThreadPoolExecutor(1)
     pool.submit(blocker.wait)
-    monkeypatch.setattr(K, "_helpers", lambda: pool)
+    monkeypatch.setattr(T, "_helpers", lambda: pool)
     seen = []
-    K.deal([[0, 1], [2, 3], [4]], lambda unit, thread: seen.append((unit, thread)))
+    T.deal([[0, 1], [2, 3], [4]], lambda unit, thread: seen.append((unit, thread)))
     blocker.set()
     pool.shutdown()
     assert seen == [(0, 0), (1, 0), (2, 0), (3, 0), (4, 0)]

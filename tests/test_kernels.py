@@ -372,6 +372,18 @@ def test_vectorised_activations_match_their_float64_kernels(name):
     assert np.array_equal(np.isnan(got), np.isnan(exact))
 
 
+def test_the_fused_sigmoid_is_the_elementwise_exp_then_a_division():
+    # sigmoid inlines exp_block's arithmetic on -|x|: the same bits as calling exp, then
+    # 1 / (1 + e) for x >= 0 and e / (1 + e) (as e * (1 / (1 + e))) below, for every input
+    one = np.float32(1)
+    for x in _float32_sweep():
+        x = np.concatenate([x, np.array([np.nan, np.inf, -np.inf, -0.0], np.float32)])
+        e = E.unary(E.exp, np.where(x >= 0, -x, x))
+        s = one / (one + e)
+        expected = np.where(x >= 0, s, e * s)
+        assert np.array_equal(E.unary(E.sigmoid, x).view(np.uint32), expected.view(np.uint32))
+
+
 def test_the_softmax_exp_is_the_elementwise_one():
     # reductions.py carries a copy (kernels never call another module's jitted functions)
     import inspect

@@ -9,6 +9,7 @@ import pytest
 import nbkeras as keras
 from nbkeras import ops
 from nbkeras.kernels import conv as K
+from nbkeras.kernels import threads as T
 from nbkeras.kernels import winograd as W
 from nbkeras.ops import convolution
 from nbkeras.ops.convolution import conv_with_bias
@@ -102,7 +103,8 @@ def test_units_and_threads_change_no_bit(monkeypatch, tile_elements):
     assert len(W._Plan(x.shape, w.shape, pads, x.dtype).units) > 2
     results = {}
     for threads in (1, 2):
-        monkeypatch.setattr(K, "THREADS", threads)
+        monkeypatch.setattr(T, "THREADS", threads)
+        monkeypatch.setattr(K, "THREADS", threads)  # (the scratch per thread)
         results[threads] = _all_results(x, w, g, pads, b)
     for a, b_ in zip(results[1], results[2], strict=True):
         np.testing.assert_array_equal(a, b_)

@@ -16,7 +16,7 @@ threads can share them; each pair writes only its own rows.
 import numpy as np
 
 from nbkeras.kernels._jit import kernel
-from nbkeras.kernels.conv import in_threads
+from nbkeras.kernels.threads import in_threads
 
 
 @kernel
@@ -96,9 +96,9 @@ def attention_backward(q, k, v, probs, mask, causal, scale, first, last, g, dq, 
 
 def _bounds(pairs):
     """Where each thread's share of the (batch, head) pairs starts and ends."""
-    from nbkeras.kernels import conv
+    from nbkeras.kernels import threads
 
-    workers = conv.THREADS if pairs > 1 else 1
+    workers = threads.THREADS if pairs > 1 else 1
     return [pairs * w // workers for w in range(workers + 1)]
 
 

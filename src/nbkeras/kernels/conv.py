@@ -12,8 +12,8 @@ column matrix stays in cache between the gather and the GEMM, and memory does no
 batch. Measured on the project machine (2 cores), this beats one batch-sized column matrix by
 about 1.5x, and the direct Numba loops of ENGINE_NOTES 2.3 by 1.4x (backward) to 4x (forward).
 
-When there are several chunks, two threads take them in turn (``deal``: the calling thread and
-a helper, whichever is free takes the next chunk), each running gather and GEMM with
+When there are several chunks, two threads take them in turn (``threads.deal``: the calling
+thread and a helper, whichever is free takes the next chunk), each running gather and GEMM with
 single-threaded BLAS: the gathers then use both cores as well, which made a training step
 1.2-1.35x faster here. Every chunk writes only its own output
 rows, its own images of the input gradient, or its own partial kernel gradient, and the
@@ -26,16 +26,14 @@ Every kernel sees the 5-D channels-last layout of ``spatial.py``: x (N, D, H, W,
 kw, channel), so each group's block is a contiguous range of columns.
 """
 
-import collections
-import concurrent.futures
-import os
-import threading
-
 import numpy as np
 
-from nbkeras.kernels import blas
+from nbkeras.kernels import threads
 from nbkeras.kernels._jit import kernel
 from nbkeras.kernels.spatial import as_volume, as_volume_kernel, volume_tuple
+
+# the dealer and the thread count live in threads.py (conv.THREADS sizes Winograd's scratch)
+from nbkeras.kernels.threads import THREADS, deal  # noqa: F401
 
 CHUNK_ELEMENTS = 1 << 20
 """Most elements in one chunk of the column matrix (4 MiB of float32: it stays in L2/L3)."""
@@ -47,10 +45,6 @@ left one core idle and BLAS multi-threaded on a matrix a few columns wide."""
 
 MIN_CHUNK_ELEMENTS = 1 << 15
 """Fewest elements (128 KiB of float32) in a chunk cut smaller for ``MIN_CHUNKS``."""
-
-THREADS = min(2, os.cpu_count() or 1)
-"""Threads that share the chunks of one convolution (the results do not depend on it)."""
-
 
 @kernel
 def im2col(x, cols, first, out_size, kernel_size, strides, dilations, pads_before, groups):
@@ -267,86 +261,14 @@ class _Plan:
                    out_matrix[:, g * gf:(g + 1) * gf])
 
 
-_pool = None
-_pool_pid = None
-
-
-def _helpers():
-    """The helper threads (made again in a forked child, where the parent's threads are
-    gone)."""
-    global _pool, _pool_pid
-    if _pool is None or _pool_pid != os.getpid():
-        _pool = concurrent.futures.ThreadPoolExecutor(
-            max(1, THREADS - 1), thread_name_prefix="nbkeras-conv")
-        _pool_pid = os.getpid()
-    return _pool
-
-
-# The calling thread works too, and units are taken, not assigned: on a loaded machine a helper
-# thread may wait milliseconds for a core, and a fixed half of the work would wait with it
-# (measured: a 2-thread GEMM after an idle moment took 30 ms instead of 1 ms while other
-# processes kept the second core busy). Here whoever is running takes the next unit, and a
-# helper that never gets a core is simply not waited for.
-def deal(lanes, work):
-    """Call ``work(unit, thread)`` for every unit of every lane (a list of lists of units).
-
-    The units of one lane run one at a time, in their order (a lane may add into one running
-    sum, or write overlapping memory); different lanes run at the same time, on this thread
-    (``thread`` 0) and on ``THREADS - 1`` helpers (1, 2, ...), with single-threaded BLAS. Which
-    thread runs a unit varies from call to call, so ``work`` must give the same bits whatever
-    its ``thread``: ``thread`` only picks a scratch buffer. One lane, or one thread, runs here
-    in order with BLAS left as it is.
-    """
-    lanes = [collections.deque(lane) for lane in lanes if len(lane)]
-    if THREADS == 1 or len(lanes) <= 1:
-        for lane in lanes:
-            for unit in lane:
-                work(unit, 0)
-        return
-    locks = [threading.Lock() for _ in lanes]
-
-    def worker(thread):
-        count = len(lanes)
-        first = thread * count // THREADS  # threads start far apart
-        for k in range(count):
-            lane, lock = lanes[(first + k) % count], locks[(first + k) % count]
-            # a lane held by another thread is that thread's to finish: skip it
-            while lane and lock.acquire(blocking=False):
-                try:
-                    if lane:
-                        work(lane.popleft(), thread)
-                finally:
-                    lock.release()
-
-    pool = _helpers()
-    with blas.single_threaded():
-        helpers = [pool.submit(worker, thread) for thread in range(1, THREADS)]
-        try:
-            worker(0)
-        finally:
-            for helper in helpers:  # one that has not started finds nothing left: cancel it
-                if not helper.cancel():
-                    helper.result()  # (re-raises a helper's exception)
-
-
-def in_threads(worker, units):
-    """Run ``worker(share)`` for each share 0 .. THREADS - 1 of the work (each share on
-    whichever thread is free: see ``deal``); just ``worker(0)`` when there is one thread or
-    fewer than two ``units`` of work."""
-    if THREADS == 1 or units <= 1:
-        worker(0)
-        return
-    deal([[share] for share in range(THREADS)], lambda share, thread: worker(share))
-
-
 def _for_each_chunk(plan, work, columns=True):
     """Call ``work(index, first, cols, rows)`` for every chunk of ``plan``, each chunk on
-    whichever thread takes it (``deal``), with that thread's column buffer (None without
+    whichever thread takes it (``threads.deal``), with that thread's column buffer (None without
     ``columns``). The Numba kernels
     release the GIL (``nogil``), and so does BLAS."""
     chunks = plan.chunks()  # none for an empty batch
     if chunks and columns:
-        for thread in range(THREADS if len(chunks) > 1 else 1):  # allocate here, not in threads
+        for thread in range(threads.THREADS if len(chunks) > 1 else 1):  # allocate them here
             plan.columns(thread, chunks[0][1])
 
     def run(index, thread):

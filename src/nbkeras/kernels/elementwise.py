@@ -8,18 +8,37 @@ import math
 
 import numpy as np
 
+from nbkeras.kernels import threads
 from nbkeras.kernels._jit import kernel
 
 
 def unary(kernel_function, *arrays):
-    """Apply an elementwise kernel to same-shaped arrays; returns a new array of that shape."""
+    """Apply an elementwise kernel to same-shaped arrays; returns a new array of that shape.
+
+    From ``threads.PARALLEL_ELEMENTS`` elements on, the flat arrays are cut into contiguous
+    pieces (a multiple of ``EXP_BLOCK`` long, so the blocks of the exp kernels fall where they
+    fall on one thread) and the pieces run on both cores: every element is computed by the
+    same instructions either way, so the result has the same bits. A piece of a contiguous
+    array is itself contiguous, so the kernel keeps its one compiled signature. Smaller arrays
+    (and option arrays: a slope, a threshold) go whole to one call."""
     flat = []
     for a in arrays:
         if not a.flags.c_contiguous:
             a = np.ascontiguousarray(a)
         flat.append(a.reshape(-1))
     out = np.empty(arrays[0].shape, dtype=arrays[0].dtype)
-    kernel_function(*flat, out.reshape(-1))
+    flat_out = out.reshape(-1)
+    size = flat_out.size
+    cuts = threads.pieces(size, size, EXP_BLOCK)
+    if len(cuts) == 1:
+        kernel_function(*flat, flat_out)
+        return out
+
+    def call(first, last):
+        kernel_function(*(a[first:last] if a.size == size else a for a in flat),
+                        flat_out[first:last])
+
+    threads.over_pieces(cuts, call)
     return out
 
 
@@ -277,19 +296,40 @@ def sigmoid(x, out):
                 e = np.exp(v)
                 out[i] = e / (one + e)
         return
+    # float32: the two loops of exp_block on v = -|x| (the same operations, so the same bits:
+    # tests/test_kernels.py checks sigmoid against exp), with the division fused into the
+    # second loop. The exponential is compute-bound (about 45 vector instructions per 16
+    # floats), so every pass saved over the block counts: this is 1.3x faster than calling
+    # exp_block between a -|x| pass and a division pass.
+    half = t(0.5)
+    log2e, ln2_hi, ln2_lo = t(1.44269504088896341), t(0.693359375), t(-2.12194440e-4)
+    lowest = t(-104.0)  # v <= 0: no upper clamp
+    p0, p1, p2 = t(1.9875691500e-4), t(1.3981999507e-3), t(8.3334519073e-3)
+    p3, p4, p5 = t(4.1665795894e-2), t(1.6666665459e-1), t(5.0000001201e-1)
+    bias, nan = np.int32(127), np.int32(0x7FC00000)
     first, second = np.empty(EXP_BLOCK, np.int32), np.empty(EXP_BLOCK, np.int32)
-    minus_abs = np.empty(EXP_BLOCK, x.dtype)
+    first_factor, second_factor = first.view(np.float32), second.view(np.float32)
     for start in range(0, x.size, EXP_BLOCK):
         count = min(EXP_BLOCK, x.size - start)
         base = np.uint64(start)  # unsigned indices vectorise (see exp_block)
-        for k in range(count):  # -|x| (NaN stays NaN)
-            v = x[base + np.uint64(k)]
-            minus_abs[k] = -v if v >= zero else v
-        exp_block(minus_abs, 0, one, zero, count, out, start, first, second)
+        for k in range(count):
+            u = x[base + np.uint64(k)]
+            v = -u if u >= zero else u  # -|x| (NaN stays NaN)
+            w = lowest if v < lowest else v
+            w = w if w == w else zero  # NaN: any number here, a NaN factor below
+            n = np.floor(w * log2e + half)
+            r = w - n * ln2_hi - n * ln2_lo
+            p = ((((p0 * r + p1) * r + p2) * r + p3) * r + p4) * r + p5
+            out[base + np.uint64(k)] = p * r * r + r + one
+            whole = np.int32(n)
+            half_n = whole >> np.int32(1)
+            first[k] = (half_n + bias) << np.int32(23) if v == v else nan
+            second[k] = (whole - half_n + bias) << np.int32(23)
         for k in range(count):
             i = base + np.uint64(k)
-            s = one / (one + out[i])
-            out[i] = s if x[i] >= zero else out[i] * s
+            e = out[i] * first_factor[k] * second_factor[k]
+            s = one / (one + e)
+            out[i] = s if x[i] >= zero else e * s
 
 
 # d/dx sigmoid(x) = y (1 - y)

@@ -30,7 +30,7 @@ up to about 2x larger for the input gradient (see tests/test_winograd.py).
 
 Work is cut into units of whole images, or of tile rows of one image when an image alone is
 larger than ``TILE_ELEMENTS``, and the units into ``LANES`` lanes, which the convolution threads
-of ``conv.py`` take (``conv.deal``). The units of one lane run one at a time, in order; all
+of ``conv.py`` take (``threads.deal``). The units of one lane run one at a time, in order; all
 units of one image share a lane (their input-gradient patches overlap). The kernel gradient is
 summed in one running sum per lane, and the lanes are added at the end, so results are
 bit-identical with one thread or two, whichever thread ran which lane.
@@ -43,7 +43,7 @@ streams would fight over the same cache sets (measured: 3-8x slower transforms w
 
 import numpy as np
 
-from nbkeras.kernels import conv
+from nbkeras.kernels import conv, threads
 from nbkeras.kernels._jit import kernel
 
 TILE_ELEMENTS = 1 << 18
@@ -355,7 +355,7 @@ class _Plan:
 
     def lane(self, index):
         """The running sum of the kernel gradient that unit ``index`` adds into. A lane's units
-        run one at a time and in order (``conv.deal``), so the sums have the same bits with one
+        run one at a time and in order (``threads.deal``), so the sums have the same bits with one
         thread or two; all units of one image share a lane (their input-gradient patches
         overlap)."""
         return (self.units[index][0] // self.images_per_unit) % LANES
@@ -376,15 +376,15 @@ class _Plan:
 
     def run(self, work):
         """Call ``work(index, unit, thread)`` for every unit, the units of each lane in order
-        (``conv.deal``: on whichever thread is free; all on this thread, with multi-threaded
+        (``threads.deal``: on whichever thread is free; all on this thread, with multi-threaded
         BLAS, when there is one lane)."""
         lanes = [[index for index in range(len(self.units)) if self.lane(index) == lane]
                  for lane in range(LANES)]
-        threads = conv.THREADS if sum(1 for lane in lanes if lane) > 1 else 1
-        for thread in range(threads):  # allocate here, not in threads
+        count = threads.THREADS if sum(1 for lane in lanes if lane) > 1 else 1
+        for thread in range(count):  # allocate here, not in threads
             self.buffer(thread, "input", self.c_in)
             self.buffer(thread, "output", self.c_out)
-        conv.deal(lanes, lambda index, thread: work(index, self.units[index], thread))
+        threads.deal(lanes, lambda index, thread: work(index, self.units[index], thread))
 
 
 def _part(stacked, tiles):

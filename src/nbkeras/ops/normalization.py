@@ -22,6 +22,7 @@ from nbkeras import config
 from nbkeras.autodiff import Primitive
 from nbkeras.kernels import normalization as K
 from nbkeras.kernels import reductions
+from nbkeras.kernels.threads import by_rows
 from nbkeras.ops import _args
 from nbkeras.tensor import Tensor
 
@@ -60,7 +61,7 @@ def _moments_forward(x, *, axes, keepdims):
     x3 = layout.to_3d(x)
     mean = np.empty((x3.shape[0], x3.shape[2]), x.dtype)
     variance = np.empty_like(mean)
-    K.moments_3d(x3, mean, variance)
+    by_rows(K.moments_3d, x3, mean, variance, rows=(0, 1, 2))
     stacked = np.stack([mean, variance]).reshape((2,) + layout.stats_shape(keepdims))
     return stacked, (layout, x3, mean)
 
@@ -70,7 +71,7 @@ def _moments_backward(saved, g, needs):
     g_mean = np.ascontiguousarray(g[0]).reshape(mean.shape)
     g_variance = np.ascontiguousarray(g[1]).reshape(mean.shape)
     dx = np.empty_like(x3)
-    K.moments_grad_3d(g_mean, g_variance, x3, mean, dx)
+    by_rows(K.moments_grad_3d, g_mean, g_variance, x3, mean, dx, rows=(0, 1, 2, 3, 4))
     return (layout.restore(dx),)
 
 
@@ -102,7 +103,7 @@ def _batch_normalization_forward(x, mean, variance, offset, scale, *, axis, epsi
     x3 = np.ascontiguousarray(x).reshape(_channel_layout(x.shape, axis))
     out = np.empty_like(x3)
     eps = x.dtype.type(epsilon)
-    K.batch_normalization_3d(x3, mean, variance, offset, scale, eps, out)
+    by_rows(K.batch_normalization_3d, x3, mean, variance, offset, scale, eps, out, rows=(0, 6))
     return out.reshape(x.shape), (x3, mean, variance, scale, eps)
 
 
@@ -158,7 +159,8 @@ def _layer_normalization_forward(x, gamma, beta, *, axes, epsilon):
     stats = (x3.shape[0], x3.shape[2])
     mean, rstd = np.empty(stats, x.dtype), np.empty(stats, x.dtype)
     gamma1, beta1 = np.ascontiguousarray(gamma).reshape(-1), np.ascontiguousarray(beta).reshape(-1)
-    K.layer_normalization_3d(x3, gamma1, beta1, x.dtype.type(epsilon), out, mean, rstd)
+    by_rows(K.layer_normalization_3d, x3, gamma1, beta1, x.dtype.type(epsilon), out, mean,
+            rstd, rows=(0, 4, 5, 6))
     return layout.restore(out), (layout, x3, gamma1, gamma.shape, beta.shape, mean, rstd)
 
 
@@ -215,7 +217,8 @@ def _rms_normalization_forward(x, scale, *, axes, epsilon):
     out = np.empty_like(x3)
     rrms = np.empty((x3.shape[0], x3.shape[2]), x.dtype)
     scale1 = np.ascontiguousarray(scale).reshape(-1)
-    K.rms_normalization_3d(x3, scale1, x.dtype.type(epsilon), out, rrms)
+    by_rows(K.rms_normalization_3d, x3, scale1, x.dtype.type(epsilon), out, rrms,
+            rows=(0, 3, 4))
     return layout.restore(out), (layout, x3, scale1, scale.shape, rrms)
 
 

@@ -1,0 +1,141 @@
+"""Kernels cut over two threads give the same bits as on one (kernels/threads.py)."""
+
+import numpy as np
+import pytest
+
+import nbkeras as keras
+from nbkeras import ops
+from nbkeras.kernels import elementwise as E
+from nbkeras.kernels import reductions as R
+from nbkeras.kernels import threads as T
+
+LARGE = (1200, 1111)
+"""Rows of an odd length, 1.3 M elements in all: far over ``PARALLEL_ELEMENTS``, and pieces
+of whole rows, or of ``EXP_BLOCK`` multiples, that do not end on a row or a block."""
+
+
+def _data(shape, seed=0):
+    rng = np.random.default_rng(seed)
+    x = (rng.standard_normal(shape) * 4).astype(np.float32)
+    flat = x.reshape(-1)
+    flat[::9973] = np.nan  # the special values travel through the cut too
+    flat[5::7919] = np.inf
+    flat[7::7907] = -np.inf
+    flat[11::104729] = 0.0
+    return x
+
+
+def _same_bits(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    assert a.dtype == b.dtype and a.shape == b.shape
+    return np.array_equal(a.view(np.uint8), b.view(np.uint8))  # NaNs compare by their bits
+
+
+def _kernel_cases():
+    x = _data(LARGE)
+    g = _data(LARGE, seed=1)
+    finite = np.nan_to_num(x, nan=0.5, posinf=3.0, neginf=-3.0)
+    y = R.along_axis(R.softmax_3d, 1, finite)
+    log_y = R.along_axis(R.log_softmax_3d, 1, finite)
+    gamma = np.linspace(0.5, 2.0, LARGE[1], dtype=np.float32)
+    beta = np.linspace(-1.0, 1.0, LARGE[1], dtype=np.float32)
+    channels = np.linspace(0.5, 1.5, LARGE[1], dtype=np.float32)
+    return {
+        "sigmoid": lambda: E.unary(E.sigmoid, x),
+        "sigmoid_grad": lambda: E.unary(E.sigmoid_grad, g, E.unary(E.sigmoid, x)),
+        "exp": lambda: E.unary(E.exp, x),
+        "relu": lambda: E.unary(E.relu, x),
+        "leaky_relu (an option array)": lambda: E.unary(E.leaky_relu, x,
+                                                        np.array([0.3], np.float32)),
+        "softmax": lambda: R.along_axis(R.softmax_3d, 1, x),
+        "softmax_grad": lambda: R.along_axis(R.softmax_grad_3d, 1, g, y),
+        "log_softmax": lambda: R.along_axis(R.log_softmax_3d, 1, x),
+        "log_softmax_grad": lambda: R.along_axis(R.log_softmax_grad_3d, 1, g, log_y),
+        "softmax over the middle axis": lambda: R.along_axis(R.softmax_3d, 1,
+                                                             finite.reshape(40, 30, -1)),
+        "sum over the last axis": lambda: R.reduce(R.sum_3d, x, (1,), False),
+        "sum over axis 0 of a 3-D array": lambda: R.reduce(R.sum_3d,
+                                                           finite.reshape(40, 30, -1), (1,),
+                                                           False),
+        "max over the last axis": lambda: R.reduce(R.max_3d, x, (1,), True),
+        "logsumexp": lambda: R.reduce(R.logsumexp_3d, finite, (1,), False),
+        "moments": lambda: ops.moments(finite, axes=[1])[1].numpy(),
+        "layer_normalization": lambda: ops.layer_normalization(finite, gamma, beta).numpy(),
+        "rms_normalization": lambda: ops.rms_normalization(finite, gamma).numpy(),
+        "batch_normalization": lambda: ops.batch_normalization(
+            finite, channels, channels, axis=1, offset=channels, scale=channels).numpy(),
+    }
+
+
+CASES = _kernel_cases()
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_large_arrays_give_the_same_bits_on_one_thread_and_on_two(monkeypatch, name):
+    calls = []
+    deal = T.deal
+    monkeypatch.setattr(T, "deal", lambda *a, **k: (calls.append(1), deal(*a, **k)))
+    monkeypatch.setattr(T, "THREADS", 1)
+    one = CASES[name]()
+    assert not calls
+    monkeypatch.setattr(T, "THREADS", 2)
+    two = CASES[name]()
+    assert calls, "the large case was not cut over two threads"
+    assert _same_bits(one, two)
+    monkeypatch.setattr(T, "PIECES", 1)  # another cut, the same bits
+    assert _same_bits(CASES[name](), two)
+
+
+def test_forced_cuts_of_small_odd_arrays_match_one_call(monkeypatch):
+    # every piece boundary (a tail shorter than a block, rows that do not fill a piece)
+    x = _data((7, 301))
+    one = (E.unary(E.sigmoid, x), R.along_axis(R.softmax_3d, 1, x),
+           R.reduce(R.sum_3d, x, (1,), False))
+    monkeypatch.setattr(T, "THREADS", 2)
+    monkeypatch.setattr(T, "PARALLEL_ELEMENTS", 0)
+    assert len(T.pieces(x.size, x.size, E.EXP_BLOCK)) > 1
+    two = (E.unary(E.sigmoid, x), R.along_axis(R.softmax_3d, 1, x),
+           R.reduce(R.sum_3d, x, (1,), False))
+    for a, b in zip(one, two, strict=True):
+        assert _same_bits(a, b)
+
+
+def test_small_arrays_stay_on_the_calling_thread(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("a small array was handed to the thread dealer")
+
+    monkeypatch.setattr(T, "THREADS", 2)
+    monkeypatch.setattr(T, "deal", refuse)
+    n = T.PARALLEL_ELEMENTS - 1
+    x = np.linspace(-3, 3, n, dtype=np.float32)
+    E.unary(E.sigmoid, x)
+    R.along_axis(R.softmax_3d, 0, x.reshape(-1, 1)[: n // 7 * 7].reshape(7, -1))
+    R.reduce(R.sum_3d, x.reshape(1, -1), (1,), False)
+    v = keras.Variable(x.reshape(-1, 1)[: n // 7 * 7].reshape(7, -1))
+    with keras.GradientTape() as tape:
+        loss = ops.sum(ops.softmax(ops.sigmoid(v)))
+    tape.gradient(loss, v)
+
+
+def test_pieces_cover_the_range_in_order_and_respect_the_grain(monkeypatch):
+    monkeypatch.setattr(T, "THREADS", 2)
+    for count, grain in ((10**6, 512), (1201, 1), (3, 1), (10**6 + 17, 512)):
+        cuts = T.pieces(count, max(count, T.PARALLEL_ELEMENTS), grain)
+        assert cuts[0][0] == 0 and cuts[-1][1] == count
+        assert all(a[1] == b[0] for a, b in zip(cuts[:-1], cuts[1:], strict=True))
+        assert all((last - first) % grain == 0 for first, last in cuts[:-1])
+        assert 2 <= len(cuts) <= T.THREADS * T.PIECES
+    assert T.pieces(10**6, T.PARALLEL_ELEMENTS - 1) == [(0, 10**6)]
+    monkeypatch.setattr(T, "THREADS", 1)
+    assert T.pieces(10**6, 10**6) == [(0, 10**6)]
+
+
+def test_a_helper_exception_reaches_the_caller(monkeypatch):
+    monkeypatch.setattr(T, "THREADS", 2)
+
+    def work(unit, thread):
+        if unit == 1:
+            raise ValueError("unit 1")
+
+    with pytest.raises(ValueError, match="unit 1"):
+        T.deal([[0], [1]], work)
