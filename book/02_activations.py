@@ -94,19 +94,29 @@ for name, documented in [
     assert_matches_keras(ours, np.array(documented, np.float32), rtol=1e-6)
 
 # %% [markdown]
-# At $x = \pm 3$ nbkeras' `tanh` and TensorFlow's differ in the eighth digit. The exact value
-# lies almost halfway between two neighbouring float32 numbers (spaced $6 \cdot 10^{-8}$ apart
-# here), and the two libraries round it to different sides; nbkeras' value (the C library's
-# `tanhf`) is the nearer one:
+# At $x = \pm 1$ and $x = \pm 3$ nbkeras' `tanh` and TensorFlow's differ in the eighth digit.
+# Both lie within a float32 spacing of the exact value and round it to different neighbours. At
+# 3 the exact value lies almost halfway between two float32 numbers, and nbkeras' is the nearer
+# one; at 1 TensorFlow's is, and nbkeras' vectorised tanh (chapter 1: a polynomial near 0,
+# $(1 - e^{-2x}) / (1 + e^{-2x})$ beyond, at most `TANH_ULPS` spacings from the exact value)
+# lands on the other neighbour:
 
 # %%
-exact = math.tanh(3.0)
-below, above = np.float32(0.99505472), np.float32(0.99505478)
-assert np.nextafter(below, np.float32(1)) == above
-below, above = float(below), float(above)
-print(f"tanh(3) exact:     {exact:.10f}")
-print(f"Keras (float32):   {below:.10f}, {(exact - below) / (above - below):.2f} spacings below")
-print(f"nbkeras (float32): {above:.10f}, {(above - exact) / (above - below):.2f} spacings above")
+from nbkeras.kernels import elementwise as elementwise_kernels
+
+case = cases["docs/tanh"]
+keras_tanh = dict(zip(case.array("x").tolist(), case.array("output").tolist(), strict=True))
+for x in (1.0, 3.0):
+    exact = math.tanh(x)
+    spacing = float(np.spacing(np.float32(exact)))
+    ours = float(activations.tanh(np.array([x], np.float32)).numpy()[0])
+    theirs = keras_tanh[x]
+    print(f"tanh({x:g}) exact {exact:.10f}: Keras {theirs:.10f} "
+          f"({abs(theirs - exact) / spacing:.2f} spacings away), nbkeras {ours:.10f} "
+          f"({abs(ours - exact) / spacing:.2f} spacings away)")
+    nearer_is_ours = abs(ours - exact) < abs(theirs - exact)
+    assert nearer_is_ours == (x == 3.0)
+print(f"nbkeras' bound: {elementwise_kernels.TANH_ULPS} spacings")
 
 # %% [markdown]
 # Older TensorFlow releases printed $6.6928566 \cdot 10^{-3}$ and $0.9933071$ for
