@@ -337,10 +337,12 @@ show_source(keras.kernels.reductions.sum_3d)
 # The kernels release Python's global lock while they run (`nogil`), so plain Python threads
 # can run them side by side. From `PARALLEL_ELEMENTS` elements on, the wrappers cut the work
 # into pieces and hand them to the machine's cores (`kernels/threads.py`; whoever is free
-# takes the next piece): the elementwise kernels get contiguous pieces of the flat arrays, the
-# reductions, the softmax family and the normalisation forwards get blocks of whole rows of
-# their (outer, n, inner) layout. Smaller arrays stay on the calling thread, where waking a
-# second thread would cost more than it saves. A sum over the whole array, and the backwards
+# takes the next piece): the elementwise kernels that compute an exponential, a logarithm or a
+# tanh (`elementwise.THREADED`) get contiguous pieces of the flat arrays; the reductions, the
+# softmax family and the normalisation forwards get blocks of whole rows of their (outer, n,
+# inner) layout. Smaller arrays stay on the calling thread, where waking a second thread would
+# cost more than it saves, and so do the elementwise kernels that only move memory (relu, the
+# products of the backward kernels), which a second thread did not speed up. A sum over the whole array, and the backwards
 # that add over rows (a layer normalisation's gradient for gamma), stay on one thread: cut in
 # two, their sums would be added in another order.
 #

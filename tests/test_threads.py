@@ -42,11 +42,9 @@ def _kernel_cases():
     channels = np.linspace(0.5, 1.5, LARGE[1], dtype=np.float32)
     return {
         "sigmoid": lambda: E.unary(E.sigmoid, x),
-        "sigmoid_grad": lambda: E.unary(E.sigmoid_grad, g, E.unary(E.sigmoid, x)),
+        "softplus_grad (two arrays)": lambda: E.unary(E.softplus_grad, g, x),
         "exp": lambda: E.unary(E.exp, x),
-        "relu": lambda: E.unary(E.relu, x),
-        "leaky_relu (an option array)": lambda: E.unary(E.leaky_relu, x,
-                                                        np.array([0.3], np.float32)),
+        "elu (an option array)": lambda: E.unary(E.elu, x, np.array([0.3], np.float32)),
         "softmax": lambda: R.along_axis(R.softmax_3d, 1, x),
         "softmax_grad": lambda: R.along_axis(R.softmax_grad_3d, 1, g, y),
         "log_softmax": lambda: R.along_axis(R.log_softmax_3d, 1, x),
@@ -84,6 +82,21 @@ def test_large_arrays_give_the_same_bits_on_one_thread_and_on_two(monkeypatch, n
     assert _same_bits(one, two)
     monkeypatch.setattr(T, "PIECES", 1)  # another cut, the same bits
     assert _same_bits(CASES[name](), two)
+
+
+def test_threaded_names_elementwise_kernels_and_memory_bound_ones_stay_on_one_thread(
+        monkeypatch):
+    for name in E.THREADED:
+        assert getattr(E, name).__name__ == name  # a typo would leave a kernel on one thread
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("relu was handed to the thread dealer")
+
+    monkeypatch.setattr(T, "THREADS", 2)
+    monkeypatch.setattr(T, "deal", refuse)
+    x = _data(LARGE)
+    assert _same_bits(E.unary(E.relu, x), np.where(x > 0, x, np.where(np.isnan(x), x, 0)))
+    E.unary(E.sigmoid_grad, x, x)
 
 
 def test_forced_cuts_of_small_odd_arrays_match_one_call(monkeypatch):

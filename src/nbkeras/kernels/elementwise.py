@@ -11,16 +11,29 @@ import numpy as np
 from nbkeras.kernels import threads
 from nbkeras.kernels._jit import kernel
 
+THREADED = frozenset({
+    "exp", "log", "log1p", "sigmoid", "tanh", "softplus", "softplus_grad", "elu", "elu_grad",
+    "selu", "selu_grad", "celu", "celu_grad", "gelu", "gelu_grad", "gelu_tanh",
+    "gelu_tanh_grad", "silu", "silu_grad", "log_sigmoid", "log_sigmoid_grad", "mish",
+    "mish_grad", "tanh_shrink", "tanh_shrink_grad",
+})
+"""The kernels that ``unary`` cuts over the cores: those that compute an exponential, a
+logarithm or a tanh per element, and so are bound by arithmetic. The others (relu, the
+products of most backward kernels) move memory at the speed of the caches: two threads
+gained nothing for them at any size measured (see ``threads.PARALLEL_ELEMENTS``), so they
+stay on the calling thread."""
+
 
 def unary(kernel_function, *arrays):
     """Apply an elementwise kernel to same-shaped arrays; returns a new array of that shape.
 
-    From ``threads.PARALLEL_ELEMENTS`` elements on, the flat arrays are cut into contiguous
-    pieces (a multiple of ``EXP_BLOCK`` long, so the blocks of the exp kernels fall where they
-    fall on one thread) and the pieces run on both cores: every element is computed by the
-    same instructions either way, so the result has the same bits. A piece of a contiguous
-    array is itself contiguous, so the kernel keeps its one compiled signature. Smaller arrays
-    (and option arrays: a slope, a threshold) go whole to one call."""
+    For a kernel of ``THREADED`` and from ``threads.PARALLEL_ELEMENTS`` elements on, the flat
+    arrays are cut into contiguous pieces (a multiple of ``EXP_BLOCK`` long, so the blocks of
+    the exp kernels fall where they fall on one thread) and the pieces run on both cores:
+    every element is computed by the same instructions either way, so the result has the
+    same bits. A piece of a contiguous array is itself contiguous, so the kernel keeps its one
+    compiled signature. Smaller arrays (and option arrays: a slope, a threshold) go whole to
+    one call."""
     flat = []
     for a in arrays:
         if not a.flags.c_contiguous:
@@ -29,6 +42,9 @@ def unary(kernel_function, *arrays):
     out = np.empty(arrays[0].shape, dtype=arrays[0].dtype)
     flat_out = out.reshape(-1)
     size = flat_out.size
+    if kernel_function.__name__ not in THREADED:
+        kernel_function(*flat, flat_out)
+        return out
     cuts = threads.pieces(size, size, EXP_BLOCK)
     if len(cuts) == 1:
         kernel_function(*flat, flat_out)

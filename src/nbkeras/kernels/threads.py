@@ -6,7 +6,8 @@ threads run them at the same time. ``deal`` hands units of work to the calling t
 themselves. ``unary`` (elementwise kernels), ``reductions.reduce`` / ``along_axis`` (sums, the
 softmax family) and the normalisation forwards cut theirs with ``pieces``:
 
-- an elementwise kernel gets contiguous pieces of the flat arrays;
+- an elementwise kernel (of those bound by arithmetic, ``elementwise.THREADED``) gets
+  contiguous pieces of the flat arrays;
 - a kernel over rows (``(outer, n, inner)`` layouts) gets whole rows, ``x3[first:last]``.
 
 Every output element is then computed by exactly one thread, by the same instructions in the
