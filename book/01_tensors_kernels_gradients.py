@@ -496,6 +496,14 @@ plt.show()
 # `benchmarks/results/latest.json`; every speed figure in this book and in the README is read
 # from that file. The machine is a shared 2-core VM, so single figures move by tens of percent
 # from run to run; the ratios, measured in the same run, are the part to read.
+#
+# Numba has a cost of its own besides compiling: the first time any jitted function runs in a
+# process, cached or not, Numba builds its typing and code-generation tables (0.3-0.45 s and
+# about 40 MB on this machine). `import nbkeras` pays it (`start_numba` in `kernels/_jit.py`),
+# so that it does not land in the first step of a `fit`; the import time below includes it.
+# And each recorded operation costs the tape some microseconds of Python of its own (the
+# `tape:` line, a chain of tiny adds, forward and backward, per op): the part of a small
+# model's training step that no kernel can make faster.
 
 # %%
 import json

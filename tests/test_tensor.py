@@ -196,3 +196,14 @@ def test_numpy_scalars_adopt_the_tensor_dtype():
     x = ops.convert_to_tensor([1.0, 2.0])
     assert (x * np.float64(0.5)).dtype == "float32"
     assert ops.add(x, np.float64(1.0)).dtype == "float32"
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "int8", "int32", "int64",
+                                   "uint8", "bool"])
+def test_numpy_dtype_objects_keep_their_name(dtype):
+    # NumPy says np.dtype("float64") == float and np.dtype("int64") == int: a NumPy dtype must
+    # not be read as Python's float (floatx) or int (int32), as Keras' standardize_dtype does
+    from nbkeras import dtypes
+
+    assert dtypes.standardize_dtype(np.dtype(dtype)) == dtype
+    assert ops.convert_to_tensor(np.zeros(2, np.float32), dtype=np.dtype(dtype)).dtype == dtype

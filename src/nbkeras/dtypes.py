@@ -30,6 +30,13 @@ def standardize_dtype(dtype):
     """Return the Keras name of ``dtype`` (None means floatx)."""
     if dtype.__class__ is str and dtype in _ALLOWED:
         return dtype
+    if isinstance(dtype, np.dtype):
+        # before the comparisons below: np.dtype("float64") == float and
+        # np.dtype("int64") == int are True in NumPy, which made them floatx and int32
+        name = name_of(dtype)
+        if name not in _ALLOWED:
+            raise ValueError(f"Invalid dtype: {dtype!r}; expected one of {ALLOWED_DTYPES}")
+        return name
     if dtype is None:
         return config.floatx()
     if dtype in (float, "float"):
