@@ -342,9 +342,9 @@ show_source(keras.kernels.reductions.sum_3d)
 # softmax family and the normalisation forwards get blocks of whole rows of their (outer, n,
 # inner) layout. Smaller arrays stay on the calling thread, where waking a second thread would
 # cost more than it saves, and so do the elementwise kernels that only move memory (relu, the
-# products of the backward kernels), which a second thread did not speed up. A sum over the whole array, and the backwards
-# that add over rows (a layer normalisation's gradient for gamma), stay on one thread: cut in
-# two, their sums would be added in another order.
+# products of the backward kernels), which a second thread did not speed up. A sum over the
+# whole array, and the backwards that add over rows (a layer normalisation's gradient for
+# gamma), stay on one thread: cut in two, their sums would be added in another order.
 #
 # Cutting never changes a bit. Each output element is computed by exactly one thread, by the
 # same instructions in the same order as on one thread: no sum is ever split between threads.
