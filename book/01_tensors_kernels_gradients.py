@@ -364,6 +364,8 @@ threads.THREADS = cores
 two = keras.kernels.reductions.along_axis(keras.kernels.reductions.softmax_3d, 1, logits)
 print("softmax on one thread and on", cores, "threads, same bits:",
       np.array_equal(one.view(np.uint32), two.view(np.uint32)))
+
+# %% [markdown]
 # ## Checking the derivatives
 #
 # A derivative can be checked without trusting any library. For a random cotangent $c$ (of the
@@ -520,7 +522,8 @@ for name, times in bench["sections"]["steady"]["rows"].items():
     ratios = ", ".join(f"{times['nbkeras'] / times[other]:.2f}x {other}"
                        for other in ("tensorflow", "torch", "numpy") if other in times)
     print(f"{name}: nbkeras {times['nbkeras'] * 1e3:.3f} ms = {ratios}")
-#
+
+# %% [markdown]
 # ## Summary
 #
 # - A tensor is an immutable float32 array with an identity; a variable is a tensor updated in

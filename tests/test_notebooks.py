@@ -69,3 +69,14 @@ def test_every_chapter_is_in_the_table_of_contents():
     assert listed == {p.stem for p in NOTEBOOKS}, (
         f"_toc.yml lists {sorted(listed)}; book/ holds {sorted(p.stem for p in NOTEBOOKS)}"
     )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_section_heading_hides_in_a_code_cell(path):
+    # A lost "# %% [markdown]" line in a twin turns the next section into comments of the code
+    # cell above it: the heading and its prose vanish from the rendered book.
+    for cell in json.loads(path.read_text())["cells"]:
+        if cell["cell_type"] == "code":
+            headings = [line for line in "".join(cell["source"]).splitlines()
+                        if re.match(r"# #{1,4} ", line)]
+            assert not headings, f"{path.name}: a code cell holds the heading(s) {headings}"
