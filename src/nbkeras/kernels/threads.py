@@ -18,6 +18,7 @@ are cut: below that, waking a helper costs more than it saves.
 
 import collections
 import concurrent.futures
+import contextlib
 import os
 import threading
 
@@ -65,16 +66,6 @@ def _helpers():
     return _pool
 
 
-class _Unchanged:
-    __slots__ = ()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        return False
-
-
 # The calling thread works too, and units are taken, not assigned: on a loaded machine a helper
 # thread may wait milliseconds for a core, and a fixed half of the work would wait with it
 # (measured: a 2-thread GEMM after an idle moment took 30 ms instead of 1 ms while other
@@ -113,7 +104,7 @@ def deal(lanes, work, single_threaded_blas=True):
                     lock.release()
 
     pool = _helpers()
-    with blas.single_threaded() if single_threaded_blas else _Unchanged():
+    with blas.single_threaded() if single_threaded_blas else contextlib.nullcontext():
         helpers = [pool.submit(worker, thread) for thread in range(1, THREADS)]
         try:
             worker(0)
