@@ -81,10 +81,12 @@ print([layers.Dense(2).name for _ in range(3)], layers.BatchNormalization().name
 # `__call__` does the bookkeeping around `build` and `call`: it converts NumPy inputs to tensors
 # (casting float inputs to the layer's float32), checks them against the layer's `input_spec`,
 # builds on first use, decides the `training` flag, runs `call`, and records the penalties of an
-# `activity_regularizer`. Here it is, from the package:
+# `activity_regularizer`. A built layer called on one plain tensor, the case of every training
+# step, takes a direct path (`_eager_call`) that skips the steps with nothing to do there and
+# checks the input once per shape. Here they are, from the package:
 
 # %%
-show_source(layers.Layer.__call__)
+show_source(layers.Layer.__call__, layers.Layer._eager_call, layers.Layer._call_in_context)
 
 # %% [markdown]
 # ### Weights: get, set, freeze

@@ -660,16 +660,7 @@ class Layer:
             return outputs
 
         previous_mask = self._pass_masks(args, kwargs)
-        if not _training_contexts:
-            self._clear_losses()  # the outermost call starts a fresh set of losses
-        _training_contexts.append(training)
-        try:
-            with _NameScope(self):
-                if not self.built:
-                    self._path = current_path()
-                outputs = self.call(*args, **kwargs)
-        finally:
-            _training_contexts.pop()
+        outputs = self._call_in_context(args, kwargs, training)
         if not self.built:
             self._record_built(_shape_of(inputs))
         if self.activity_regularizer is not None:
@@ -698,13 +689,19 @@ class Layer:
         if self._checked_input != checked:  # the same spec, shape and dtype passed before
             self._assert_input_compatibility(x)
             self._checked_input = checked
-        training = self._resolve_training(kwargs)
+        return self._call_in_context((x,), kwargs, self._resolve_training(kwargs))
+
+    def _call_in_context(self, args, kwargs, training):
+        """``self.call(*args, **kwargs)`` inside this layer's name scope, with ``training``
+        visible to the layers it calls; the outermost call starts a fresh set of losses."""
         if not _training_contexts:
-            self._clear_losses()  # the outermost call starts a fresh set of losses
+            self._clear_losses()
         _training_contexts.append(training)
         try:
             with _NameScope(self):
-                return self.call(x, **kwargs)
+                if not self.built:
+                    self._path = current_path()
+                return self.call(*args, **kwargs)
         finally:
             _training_contexts.pop()
 
