@@ -31,6 +31,12 @@ def _same_bits(a, b):
     return np.array_equal(a.view(np.uint8), b.view(np.uint8))  # NaNs compare by their bits
 
 
+def _with_derivative(kernel_function, x):
+    """Both outputs of a kernel that writes f'(x) beside f(x), side by side in one array."""
+    derivative = np.empty_like(x)
+    return np.stack([E.unary(kernel_function, x, derivative), derivative])
+
+
 def _kernel_cases():
     x = _data(LARGE)
     g = _data(LARGE, seed=1)
@@ -44,6 +50,9 @@ def _kernel_cases():
         "sigmoid": lambda: E.unary(E.sigmoid, x),
         "softplus_grad (two arrays)": lambda: E.unary(E.softplus_grad, g, x),
         "exp": lambda: E.unary(E.exp, x),
+        "gelu_with_derivative (two outputs)": lambda: _with_derivative(E.gelu_with_derivative, x),
+        "softplus_with_derivative (two outputs)": lambda: _with_derivative(
+            E.softplus_with_derivative, x),
         "elu (an option array)": lambda: E.unary(E.elu, x, np.array([0.3], np.float32)),
         "softmax": lambda: R.along_axis(R.softmax_3d, 1, x),
         "softmax_grad": lambda: R.along_axis(R.softmax_grad_3d, 1, g, y),

@@ -15,7 +15,8 @@ THREADED = frozenset({
     "exp", "log", "log1p", "sigmoid", "tanh", "softplus", "softplus_grad", "elu", "elu_grad",
     "selu", "selu_grad", "celu", "celu_grad", "gelu", "gelu_grad", "gelu_tanh",
     "gelu_tanh_grad", "silu", "silu_grad", "log_sigmoid", "log_sigmoid_grad", "mish",
-    "mish_grad", "tanh_shrink", "tanh_shrink_grad",
+    "mish_grad", "tanh_shrink", "tanh_shrink_grad", "softplus_with_derivative",
+    "gelu_with_derivative",
 })
 """The kernels that ``unary`` cuts over the cores: those that compute an exponential, a
 logarithm or a tanh per element, and so are bound by arithmetic. The others (relu, the
