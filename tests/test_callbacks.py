@@ -530,3 +530,32 @@ def test_signatures_are_keras_own():
         assert cls.__doc__, f"{name} has no docstring"
     for name, expected in case["callback_methods"].items():
         assert str(inspect.signature(getattr(keras.callbacks.Callback, name))) == expected, name
+
+
+def test_batch_hooks_reach_only_the_callbacks_that_define_them(monkeypatch):
+    from nbkeras.callbacks import callback_list
+
+    class Legacy(keras.callbacks.Callback):  # Keras 2's name, which on_train_batch_end calls
+        def __init__(self):
+            super().__init__()
+            self.batches = []
+
+        def on_batch_end(self, batch, logs=None):
+            self.batches.append((batch, sorted(logs)))
+
+    x = np.linspace(0, 1, 40, dtype=np.float32).reshape(20, 2)
+    y = x.sum(axis=1, keepdims=True)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse", metrics=["mae"])
+    conversions = []
+    convert = callback_list.pythonify_logs
+    monkeypatch.setattr(callback_list, "pythonify_logs",
+                        lambda logs: (conversions.append(1), convert(logs))[1])
+    model.fit(x, y, batch_size=5, epochs=2, verbose=0)
+    # History listens at the epochs only: begin and end of the run, two hooks per epoch
+    assert len(conversions) == 2 + 2 * 2
+    legacy, seen = Legacy(), []
+    lambdas = keras.callbacks.LambdaCallback(on_batch_end=lambda batch, logs: seen.append(batch))
+    model.fit(x, y, batch_size=5, epochs=2, verbose=0, callbacks=[legacy, lambdas])
+    assert legacy.batches == [(b, ["loss", "mae"]) for b in range(4)] * 2
+    assert seen == [0, 1, 2, 3] * 2

@@ -273,3 +273,25 @@ def test_top_k_mask_is_a_stable_sort(n, classes, k, seed):
     expected = np.zeros(scores.shape, bool)
     np.put_along_axis(expected, np.argsort(-scores, axis=1, kind="stable")[:, :k], True, axis=1)
     np.testing.assert_array_equal(mask, expected)
+
+
+@pytest.mark.parametrize("values, weight", [
+    (np.float32(0.3), 32), (np.float32(0.3), 7.5), (np.float32(1e-8), np.int64(3)),
+    (np.array(2.5, np.float64), None), (np.linspace(0, 1, 33, dtype=np.float32), None),
+    (np.array([True, False, True]), None), (ops.convert_to_tensor([0.1, 0.7]), None),
+])
+def test_mean_plain_updates_give_the_general_paths_bits(values, weight):
+    # fit's two per-step updates (a scalar loss weighted by a number, per-sample values with
+    # no weight) skip the general path. The same data made to take it (the weight as an
+    # array, the values as (n, 1)) must give the same bits.
+    plain, general = metrics.Mean(), metrics.Mean()
+    for _ in range(3):
+        plain.update_state(values, sample_weight=weight)
+        if weight is None:
+            general.update_state(np.asarray(values).reshape(-1, 1))
+        else:
+            general.update_state(values, sample_weight=np.asarray(weight, np.float32))
+    for name in ("total", "count"):
+        a, b = getattr(plain, name).numpy(), getattr(general, name).numpy()
+        assert a.dtype == b.dtype == np.float32 and a.tobytes() == b.tobytes(), name
+    assert plain.result().numpy().tobytes() == general.result().numpy().tobytes()

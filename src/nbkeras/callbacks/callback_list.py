@@ -35,6 +35,7 @@ class CallbackList(Callback):
     def __init__(self, callbacks=None, add_history=False, add_progbar=False, model=None,
                  **params):
         super().__init__()
+        self._listeners = {}  # per-batch hook -> the callbacks that define it
         self.callbacks = list(callbacks) if callbacks else []
         for callback in self.callbacks:
             if not isinstance(callback, Callback):
@@ -58,6 +59,7 @@ class CallbackList(Callback):
     def append(self, callback):
         """Add ``callback`` at the end of the list: its hooks run after the others'."""
         self.callbacks.append(callback)
+        self._listeners = {}
 
     def set_params(self, params):
         super().set_params(params)
@@ -76,11 +78,24 @@ class CallbackList(Callback):
         for callback in self.callbacks:
             getattr(callback, hook)(*args, logs)
 
+    def _call_batch_hook(self, hook, batch, logs):
+        """A per-batch hook: only the callbacks that define it are called, and the logs are
+        converted only when one does (fit's default History and a silent run define none:
+        converting the metrics at every step was most of what the callbacks cost a step).
+        Who listens is worked out once per run, at its ``on_*_begin``."""
+        listeners = self._listeners.get(hook)
+        if listeners is None:
+            listeners = self._listeners[hook] = [c for c in self.callbacks if _listens(c, hook)]
+        if listeners:
+            logs = pythonify_logs(logs)
+            for callback in listeners:
+                getattr(callback, hook)(batch, logs)
+
     def on_batch_begin(self, batch, logs=None):
-        self._call("on_batch_begin", batch, logs=logs)
+        self._call_batch_hook("on_batch_begin", batch, logs)
 
     def on_batch_end(self, batch, logs=None):
-        self._call("on_batch_end", batch, logs=logs)
+        self._call_batch_hook("on_batch_end", batch, logs)
 
     def on_epoch_begin(self, epoch, logs=None):
         self._call("on_epoch_begin", epoch, logs=logs)
@@ -89,19 +104,19 @@ class CallbackList(Callback):
         self._call("on_epoch_end", epoch, logs=logs)
 
     def on_train_batch_begin(self, batch, logs=None):
-        self._call("on_train_batch_begin", batch, logs=logs)
+        self._call_batch_hook("on_train_batch_begin", batch, logs)
 
     def on_train_batch_end(self, batch, logs=None):
-        self._call("on_train_batch_end", batch, logs=logs)
+        self._call_batch_hook("on_train_batch_end", batch, logs)
 
     def on_test_batch_begin(self, batch, logs=None):
-        self._call("on_test_batch_begin", batch, logs=logs)
+        self._call_batch_hook("on_test_batch_begin", batch, logs)
 
     def on_test_batch_end(self, batch, logs=None):
-        self._call("on_test_batch_end", batch, logs=logs)
+        self._call_batch_hook("on_test_batch_end", batch, logs)
 
     def on_predict_batch_begin(self, batch, logs=None):
-        self._call("on_predict_batch_begin", batch, logs=logs)
+        self._call_batch_hook("on_predict_batch_begin", batch, logs)
 
     def on_predict_batch_end(self, batch, logs=None):
         # the predictions stay arrays: no float conversion for them
@@ -109,19 +124,40 @@ class CallbackList(Callback):
             callback.on_predict_batch_end(batch, dict(logs or {}))
 
     def on_train_begin(self, logs=None):
+        self._listeners = {}
         self._call("on_train_begin", logs=logs)
 
     def on_train_end(self, logs=None):
         self._call("on_train_end", logs=logs)
 
     def on_test_begin(self, logs=None):
+        self._listeners = {}
         self._call("on_test_begin", logs=logs)
 
     def on_test_end(self, logs=None):
         self._call("on_test_end", logs=logs)
 
     def on_predict_begin(self, logs=None):
+        self._listeners = {}
         self._call("on_predict_begin", logs=logs)
 
     def on_predict_end(self, logs=None):
         self._call("on_predict_end", logs=logs)
+
+
+_LEGACY_BATCH_HOOKS = {"on_train_batch_begin": "on_batch_begin",
+                       "on_train_batch_end": "on_batch_end"}
+"""The base Callback's training-batch hooks call these older names (as in Keras)."""
+
+
+def _listens(callback, hook):
+    """Whether ``callback`` does anything at ``hook``: it (or, for the training-batch hooks, the
+    older name the base class forwards to) is not the base Callback's empty method. A function
+    set on the instance (LambdaCallback) counts, as does a nested list."""
+    if isinstance(callback, CallbackList):
+        return True
+    for name in (hook, _LEGACY_BATCH_HOOKS.get(hook)):
+        if name is not None and getattr(getattr(callback, name), "__func__", None) \
+                is not getattr(Callback, name):
+            return True
+    return False

@@ -11,6 +11,9 @@ from nbkeras.losses.loss import apply_mask
 from nbkeras.metrics import metrics_utils as utils
 from nbkeras.metrics.metric import Metric
 
+_NUMBERS = (int, float, np.int32, np.int64, np.float32, np.float64)
+"""Weights that a plain update takes as they are (bool is not one: it goes the general way)."""
+
 
 def _mean(x, axes):
     return (np.sum(x, axis=axes, dtype=np.float64) / np.prod([x.shape[a] for a in axes]))\
@@ -82,6 +85,8 @@ class Mean(Metric):
         self.count = self.add_variable(shape=(), dtype=self.dtype, name="count")
 
     def update_state(self, values, sample_weight=None):
+        if self._update_plainly(values, sample_weight):
+            return
         values, sample_weight = reduce_to_samplewise_values(
             values, sample_weight, _mean, self.dtype, f"{type(self).__name__}.update_state")
         self.total.assign_add(utils.float_sum(values))
@@ -91,8 +96,38 @@ class Mean(Metric):
             samples = values.shape[0] if values.ndim else 1
         self.count.assign_add(np.asarray(samples, dtype=self.dtype))
 
+    def _update_plainly(self, values, sample_weight):
+        """The two updates fit makes every step, done directly: a scalar (the loss) with a
+        number as its weight (the batch size), and one value per sample (an accuracy) without
+        weights. The same operations as the general path, so the same bits; anything else
+        (a mask, weight arrays, higher ranks) returns False and takes the general path."""
+        if getattr(values, "_keras_mask", None) is not None:
+            return False
+        if not (sample_weight is None or type(sample_weight) in _NUMBERS):
+            return False
+        array = utils.as_array(values, f"{type(self).__name__}.update_state", "values")
+        dtype = self.total._value.dtype
+        if array.ndim == 0:
+            total = array.astype(dtype, copy=False)
+            samples = np.asarray(1 if sample_weight is None else sample_weight, dtype=dtype)
+            if sample_weight is not None:
+                total = total * samples
+        elif array.ndim == 1 and sample_weight is None:
+            total = np.sum(array.astype(dtype, copy=False), dtype=np.float64).astype(dtype)
+            samples = np.asarray(array.shape[0], dtype=dtype)
+        else:
+            return False
+        target = self.total._array_for_writing()
+        np.add(target, total, out=target)
+        target = self.count._array_for_writing()
+        np.add(target, samples, out=target)
+        return True
+
     def result(self):
-        return utils.result_tensor(utils.divide_no_nan(self.total.numpy(), self.count.numpy()))
+        total, count = self.total._value, self.count._value
+        if count != 0:  # (divide_no_nan's case of a nonzero count, without its copies)
+            return utils.result_tensor(total / count)
+        return utils.result_tensor(utils.divide_no_nan(total, count))
 
 
 class MeanMetricWrapper(Mean):
