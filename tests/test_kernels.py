@@ -439,3 +439,30 @@ def test_fast_softmax_rows_match_float64():
                     np.float32)
     y = R.along_axis(R.softmax_3d, 1, rows)
     assert np.all(np.isnan(y[:3])) and y[3].tolist() == [0.5, 0.5, 0.0]
+
+
+@pytest.mark.parametrize("n", [1, 5, 31, 32, 33, 64, 1003])
+def test_row_sums_add_in_the_documented_lane_order(n):
+    # element j goes to running sum j mod LANES, the lanes are added in order, then the tail:
+    # rebuilt here one float64 addition at a time, the kernels' results must be the same bits
+    rng = np.random.default_rng(n)
+    x = (rng.standard_normal(n + 3) * 1e3).astype(np.float32)
+    y = rng.standard_normal(n + 3).astype(np.float32)
+    width, start = R.LANES, 3  # a row that starts inside the array
+    full = n - n % width
+
+    def lane_order(terms):
+        lanes = [0.0] * width
+        for j in range(full):
+            lanes[j % width] += float(terms[j])
+        total = 0.0
+        for lane in lanes:
+            total += lane
+        for j in range(full, n):
+            total += float(terms[j])
+        return total
+
+    scratch = np.full(width, np.nan)  # the helpers must clear their scratch
+    row, other = x[start:], y[start:]
+    assert R.row_sum(x, start, n, scratch) == lane_order(row.astype(np.float64))
+    assert R.row_dot(x, y, start, n, scratch) == lane_order(row.astype(np.float64) * other)

@@ -256,40 +256,61 @@ def row_max(x, start, n):
     return m
 
 
-@kernel(float64_accumulator=True)
-def row_sum(x, start, n):
-    """Σ x[start + j] in float64, in four running sums (added at the end, in a fixed order):
-    independent chains run four times faster than one, and the float64 result rounds to the
-    same float32 as the sequential sum but for a tie."""
-    base = np.uint64(start)
-    s0 = s1 = s2 = s3 = 0.0
-    quads = n // 4
-    for q in range(quads):
-        i = base + np.uint64(4 * q)
-        s0 += x[i]
-        s1 += x[i + np.uint64(1)]
-        s2 += x[i + np.uint64(2)]
-        s3 += x[i + np.uint64(3)]
-    for j in range(4 * quads, n):
-        s0 += x[base + np.uint64(j)]
-    return (s0 + s1) + (s2 + s3)
+LANES = 32
+"""Running sums per row helper (``row_sum``, ``row_dot``).
+
+Element j of a row goes to lane j mod LANES; the lanes are combined in order at the end, so the
+result has one fixed summation order, whatever the machine and the number of threads. One
+running sum is one chain of dependent adds (4 cycles each); 32 independent lanes are what the
+vector units need. The lanes live in a scratch array whose length the helpers read at run time:
+with a constant count LLVM would unroll the lane loop into 32 scalar chains, which stay scalar
+(Numba leaves LLVM's straight-line vectoriser off), while a loop of unknown length is what its
+loop vectoriser turns into vector instructions. Rows of 1000: the sum and the dot product run
+2.5x faster than in four scalar chains."""
 
 
 @kernel(float64_accumulator=True)
-def row_dot(x, y, start, n):
-    """Σ x[start + j] y[start + j] in float64, in four running sums (as ``row_sum``)."""
+def row_sum(x, start, n, lanes):
+    """Σ x[start + j] in float64, in the running sums of ``lanes`` (float64 scratch of
+    ``LANES`` elements; see LANES for the order). The float64 result rounds to the same
+    float32 as the sequential sum but for a tie."""
     base = np.uint64(start)
-    s0 = s1 = s2 = s3 = 0.0
-    quads = n // 4
-    for q in range(quads):
-        i = base + np.uint64(4 * q)
-        s0 += x[i] * y[i]
-        s1 += x[i + np.uint64(1)] * y[i + np.uint64(1)]
-        s2 += x[i + np.uint64(2)] * y[i + np.uint64(2)]
-        s3 += x[i + np.uint64(3)] * y[i + np.uint64(3)]
-    for j in range(4 * quads, n):
-        s0 += x[base + np.uint64(j)] * y[base + np.uint64(j)]
-    return (s0 + s1) + (s2 + s3)
+    width = lanes.size
+    for lane in range(width):
+        lanes[lane] = 0.0
+    full = n - n % width
+    for block in range(0, full, width):
+        first = base + np.uint64(block)
+        for lane in range(width):
+            lanes[lane] += x[first + np.uint64(lane)]
+    total = 0.0
+    for lane in range(width):
+        total += lanes[lane]
+    for j in range(full, n):
+        total += x[base + np.uint64(j)]
+    return total
+
+
+@kernel(float64_accumulator=True)
+def row_dot(x, y, start, n, lanes):
+    """Σ x[start + j] y[start + j] in float64 (each product exact), in lanes as ``row_sum``."""
+    base = np.uint64(start)
+    width = lanes.size
+    for lane in range(width):
+        lanes[lane] = 0.0
+    full = n - n % width
+    for block in range(0, full, width):
+        first = base + np.uint64(block)
+        for lane in range(width):
+            i = first + np.uint64(lane)
+            lanes[lane] += np.float64(x[i]) * y[i]
+    total = 0.0
+    for lane in range(width):
+        total += lanes[lane]
+    for j in range(full, n):
+        i = base + np.uint64(j)
+        total += np.float64(x[i]) * y[i]
+    return total
 
 
 @kernel(float64_accumulator=True)
@@ -300,10 +321,11 @@ def softmax_3d(x, out):
     if x.itemsize == 4 and inner == 1 and n > 0:  # rows in memory: the vectorised exp
         flat_x, flat_out = x.reshape(x.size), out.reshape(out.size)
         first, second = np.empty(n, np.int32), np.empty(n, np.int32)
+        sums = np.empty(LANES, np.float64)
         for o in range(outer):
             m = row_max(flat_x, o * n, n)
             exp_block(flat_x, o * n, t(1), m, n, flat_out, o * n, first, second)
-            total = t(row_sum(flat_out, o * n, n))
+            total = t(row_sum(flat_out, o * n, n, sums))
             base = np.uint64(o * n)
             for j in range(n):
                 flat_out[base + np.uint64(j)] = flat_out[base + np.uint64(j)] / total
@@ -331,8 +353,9 @@ def softmax_grad_3d(g, y, out):
     t = y.dtype.type
     if inner == 1:  # rows in memory
         flat_g, flat_y, flat_out = g.reshape(g.size), y.reshape(y.size), out.reshape(out.size)
+        sums = np.empty(LANES, np.float64)
         for o in range(outer):
-            d = t(row_dot(flat_g, flat_y, o * n, n))
+            d = t(row_dot(flat_g, flat_y, o * n, n, sums))
             base = np.uint64(o * n)
             for j in range(n):
                 i = base + np.uint64(j)
@@ -356,10 +379,11 @@ def log_softmax_3d(x, out):
     if x.itemsize == 4 and inner == 1 and n > 0:  # rows in memory: the vectorised exp
         flat_x, flat_out = x.reshape(x.size), out.reshape(out.size)
         first, second = np.empty(n, np.int32), np.empty(n, np.int32)
+        sums = np.empty(LANES, np.float64)
         for o in range(outer):
             m = row_max(flat_x, o * n, n)
             exp_block(flat_x, o * n, t(1), m, n, flat_out, o * n, first, second)
-            shift = m + t(np.log(row_sum(flat_out, o * n, n)))
+            shift = m + t(np.log(row_sum(flat_out, o * n, n, sums)))
             base = np.uint64(o * n)
             for j in range(n):
                 flat_out[base + np.uint64(j)] = flat_x[base + np.uint64(j)] - shift
@@ -386,8 +410,9 @@ def log_softmax_grad_3d(g, y, out):
     if y.itemsize == 4 and inner == 1 and n > 0:  # rows in memory: the vectorised exp
         flat_g, flat_y, flat_out = g.reshape(g.size), y.reshape(y.size), out.reshape(out.size)
         first, second = np.empty(n, np.int32), np.empty(n, np.int32)
+        sums = np.empty(LANES, np.float64)
         for o in range(outer):
-            total = t(row_sum(flat_g, o * n, n))
+            total = t(row_sum(flat_g, o * n, n, sums))
             exp_block(flat_y, o * n, t(1), t(0), n, flat_out, o * n, first, second)
             base = np.uint64(o * n)
             for j in range(n):
@@ -455,5 +480,6 @@ def IR_EXAMPLES():  # noqa: N802 - the hook tests/test_kernels.py reads
     x, out = np.ones(4, np.float32), np.empty(4, np.float32)
     scratch = (np.empty(4, np.int32), np.empty(4, np.int32))
     one, zero = np.float32(1), np.float32(0)
+    sums = np.empty(LANES, np.float64)
     return {"exp_block": (x, 0, one, zero, 4, out, 0, *scratch), "row_max": (x, 0, 4),
-            "row_sum": (x, 0, 4), "row_dot": (x, x, 0, 4)}
+            "row_sum": (x, 0, 4, sums), "row_dot": (x, x, 0, 4, sums)}
