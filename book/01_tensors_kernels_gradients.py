@@ -323,12 +323,17 @@ print(f"float32 running sum: {running:12.1f}")
 print(f"nbkeras ops.sum:     {float(ops.sum(values)):12.1f}")
 
 # %%
-show_source(keras.kernels.reductions.sum_3d)
+show_source(keras.kernels.reductions.sum_3d, keras.kernels.reductions.row_sum)
 
 # %% [markdown]
 # The kernel sees every reduction as an array of shape (outer, n, inner) reduced over its middle
-# axis; the wrapper reshapes (or, for scattered axes, transposes) any input into that layout. The
-# summation order is fixed, so the result is the same on every run.
+# axis; the wrapper reshapes (or, for scattered axes, transposes) any input into that layout.
+# Where the reduced elements lie side by side in memory (`inner == 1`), one running sum would
+# make every addition wait for the previous one; `row_sum` spreads them over 32 float64 lanes
+# (element j goes to lane j mod 32), which the vector units add side by side, and combines the
+# lanes in order at the end. A long row is summed in chunks of `SUM_CHUNK` elements, whose
+# totals are then added one after the other. The summation order is fixed, so the result is the
+# same on every run and on every machine.
 #
 
 # %% [markdown]
@@ -343,13 +348,16 @@ show_source(keras.kernels.reductions.sum_3d)
 # inner) layout. Smaller arrays stay on the calling thread, where waking a second thread would
 # cost more than it saves, and so do the elementwise kernels that only move memory (relu, the
 # products of the backward kernels), which a second thread did not speed up. A sum over the
-# whole array, and the backwards that add over rows (a layer normalisation's gradient for
-# gamma), stay on one thread: cut in two, their sums would be added in another order.
+# whole array is a single row: it is cut at its `SUM_CHUNK` chunks, the same chunks one thread
+# sums one by one, and the chunks' totals are added in order afterwards. The backwards that add
+# over rows (a layer normalisation's gradient for gamma) stay on one thread: cut in two, their
+# sums would be added in another order.
 #
 # Cutting never changes a bit. Each output element is computed by exactly one thread, by the
-# same instructions in the same order as on one thread: no sum is ever split between threads.
-# Which thread took which piece does not matter either, and a test compares every kernel so cut
-# bit for bit against one thread.
+# same instructions in the same order as on one thread: no running sum is ever split between
+# threads other than at the chunk boundaries that one thread uses too. Which thread took which
+# piece does not matter either, and a test compares every kernel so cut bit for bit against
+# one thread.
 
 # %%
 from nbkeras.kernels import threads
@@ -364,6 +372,14 @@ threads.THREADS = cores
 two = keras.kernels.reductions.along_axis(keras.kernels.reductions.softmax_3d, 1, logits)
 print("softmax on one thread and on", cores, "threads, same bits:",
       np.array_equal(one.view(np.uint32), two.view(np.uint32)))
+threads.THREADS = 1
+one = ops.sum(logits).numpy()
+threads.THREADS = cores
+two = ops.sum(logits).numpy()
+chunks = -(-logits.size // keras.kernels.reductions.SUM_CHUNK)
+print(f"sum of all {logits.size} logits: {chunks} chunks in"
+      f" {len(threads.pieces(chunks, logits.size))} pieces, same bits:",
+      one.tobytes() == two.tobytes())
 
 # %% [markdown]
 # ## Checking the derivatives

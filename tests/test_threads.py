@@ -161,3 +161,29 @@ def test_a_helper_exception_reaches_the_caller(monkeypatch):
 
     with pytest.raises(ValueError, match="unit 1"):
         T.deal([[0], [1]], work)
+
+
+def test_a_sum_of_everything_is_shared_by_chunks_with_sum_3ds_bits(monkeypatch):
+    # one row (a sum over every axis) cannot be cut by rows: it is cut by SUM_CHUNK chunks
+    x = np.nan_to_num(_data(LARGE), nan=0.5, posinf=3.0, neginf=-3.0) * np.float32(1e3)
+    # 1.3 M elements: 21 chunks and a short tail
+    calls = []
+    deal = T.deal
+    monkeypatch.setattr(T, "deal", lambda *a, **k: (calls.append(1), deal(*a, **k)))
+    monkeypatch.setattr(T, "THREADS", 2)
+    two = R.reduce(R.sum_3d, x, (0, 1), False)
+    assert calls, "the one-row sum was not cut over two threads"
+    monkeypatch.setattr(T, "THREADS", 1)
+    one = R.reduce(R.sum_3d, x, (0, 1), False)
+    direct = np.empty((1, 1), np.float32)
+    R.sum_3d(x.reshape(1, -1, 1), direct)  # the kernel alone, on one thread
+    # the documented order: each chunk in lanes, the chunks' sums one after the other
+    flat, lanes = x.reshape(-1), np.empty(R.LANES)
+    total = 0.0
+    for start in range(0, flat.size, R.SUM_CHUNK):
+        total += R.row_sum(flat, start, min(R.SUM_CHUNK, flat.size - start), lanes)
+    assert two.dtype == np.float32 and two.shape == ()
+    assert _same_bits(one.reshape(1), two.reshape(1))
+    assert _same_bits(two.reshape(1), direct[0])
+    assert _same_bits(two.reshape(1), np.float32([total]))
+    np.testing.assert_allclose(two, np.sum(x, dtype=np.float64), rtol=1e-7)

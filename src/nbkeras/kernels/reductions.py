@@ -46,10 +46,15 @@ def keepdims_shape(shape, axes):
 def reduce(kernel_function, x, axes, keepdims):
     """Apply a reduction kernel over ``axes`` (a sorted tuple) of ``x``. A large input runs on
     both cores, cut into blocks of whole ``outer`` rows (``threads.by_rows``): each result is
-    still one thread's sum, in the same order, so it has the same bits."""
+    still one thread's sum, in the same order, so it has the same bits. A sum of everything
+    (one row) is cut into its ``SUM_CHUNK`` chunks instead (``sum_one_row``)."""
     x3 = to_3d(x, axes)
     out = np.empty((x3.shape[0], x3.shape[2]), dtype=x.dtype)
-    threads.by_rows(kernel_function, x3, out, rows=(0, 1))
+    if kernel_function is sum_3d and x3.shape[0] == 1 and x3.shape[2] == 1 \
+            and x.dtype == np.float32 and x3.size >= threads.PARALLEL_ELEMENTS:
+        out[0, 0] = sum_one_row(x3.reshape(-1))
+    else:
+        threads.by_rows(kernel_function, x3, out, rows=(0, 1))
     if keepdims:
         return out.reshape(keepdims_shape(x.shape, axes))
     return out.reshape(tuple(d for a, d in enumerate(x.shape) if a not in axes))
@@ -60,25 +65,24 @@ def sum_over_axes(x, axes, keepdims=False):
     return reduce(sum_3d, x, tuple(sorted(axes)), keepdims)
 
 
+SUM_CHUNK = 1 << 16
+"""Elements per partial sum of a long row. A row of contiguous elements (the sum over the last
+axes, or over everything) is summed chunk by chunk: each chunk in the float64 lanes of
+``row_sum``, then the chunks' totals one after the other, from the first. The chunks are fixed,
+so a single long row, which ``by_rows`` cannot share, is shared by threads chunk by chunk
+(``sum_one_row``) with the same bits as on one thread."""
+
+
 @kernel(float64_accumulator=True)
 def sum_3d(x, out):
     outer, n, inner = x.shape
-    if inner == 1:
-        # One long sum: a single accumulator makes every add wait for the previous one. Eight
-        # accumulators, combined in a fixed order, let the CPU overlap them (4x faster here)
-        # and still give the same result on every run.
-        lanes = np.empty(8, dtype=np.float64)
-        full = n - n % 8
+    if inner == 1:  # rows in memory
+        flat = x.reshape(x.size)
+        lanes = np.empty(LANES, np.float64)
         for o in range(outer):
-            lanes[:] = 0.0
-            for j in range(0, full, 8):
-                for k in range(8):
-                    lanes[k] += x[o, j + k, 0]
-            total = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + (
-                (lanes[4] + lanes[5]) + (lanes[6] + lanes[7])
-            )
-            for j in range(full, n):
-                total += x[o, j, 0]
+            total = 0.0
+            for start in range(0, n, SUM_CHUNK):
+                total += row_sum(flat, o * n + start, min(SUM_CHUNK, n - start), lanes)
             out[o, 0] = total
         return
     acc = np.empty(inner, dtype=np.float64)
@@ -89,6 +93,31 @@ def sum_3d(x, out):
                 acc[i] += x[o, j, i]
         for i in range(inner):
             out[o, i] = acc[i]
+
+
+@kernel(float64_accumulator=True)
+def chunk_sums(x, partials):
+    """partials[c] = the float64 sum of chunk c of the flat float32 ``x`` (``SUM_CHUNK``
+    elements, the last one shorter), as ``sum_3d`` adds it."""
+    lanes = np.empty(LANES, np.float64)
+    for c in range(partials.size):
+        start = c * SUM_CHUNK
+        partials[c] = row_sum(x, start, min(SUM_CHUNK, x.size - start), lanes)
+
+
+def sum_one_row(flat):
+    """The float32 sum of the flat float32 array ``flat`` with ``sum_3d``'s bits: its chunks'
+    sums, computed on both cores (whole chunks per piece), added in order."""
+    partials = np.empty(-(-flat.size // SUM_CHUNK))
+
+    def chunks(first, last):
+        chunk_sums(flat[first * SUM_CHUNK:last * SUM_CHUNK], partials[first:last])
+
+    threads.over_pieces(threads.pieces(partials.size, flat.size), chunks)
+    total = 0.0
+    for partial in partials.tolist():  # one float64 addition each, in order, as in sum_3d
+        total += partial
+    return np.float32(total)
 
 
 @kernel(float64_accumulator=True)
@@ -482,4 +511,5 @@ def IR_EXAMPLES():  # noqa: N802 - the hook tests/test_kernels.py reads
     one, zero = np.float32(1), np.float32(0)
     sums = np.empty(LANES, np.float64)
     return {"exp_block": (x, 0, one, zero, 4, out, 0, *scratch), "row_max": (x, 0, 4),
-            "row_sum": (x, 0, 4, sums), "row_dot": (x, x, 0, 4, sums)}
+            "row_sum": (x, 0, 4, sums), "row_dot": (x, x, 0, 4, sums),
+            "chunk_sums": (x, np.empty(1))}
