@@ -466,3 +466,24 @@ def test_row_sums_add_in_the_documented_lane_order(n):
     row, other = x[start:], y[start:]
     assert R.row_sum(x, start, n, scratch) == lane_order(row.astype(np.float64))
     assert R.row_dot(x, y, start, n, scratch) == lane_order(row.astype(np.float64) * other)
+
+
+def test_reductions_hand_their_kernels_read_only_inputs_and_leave_the_callers_flags():
+    # one compiled signature per kernel, whether the data came from NumPy or from an op
+    seen = []
+
+    def spy(kernel_function):
+        def call(*arrays):
+            seen.append([a.flags.writeable for a in arrays[:-1]])
+            kernel_function(*arrays)
+        return call
+
+    x = np.arange(12, dtype=np.float32).reshape(3, 4)
+    frozen = x.copy()
+    frozen.flags.writeable = False
+    for data in (x, frozen):
+        np.testing.assert_array_equal(R.reduce(spy(R.sum_3d), data, (1,), False),
+                                      [6, 22, 38])
+        R.along_axis(spy(R.softmax_grad_3d), 1, data, data)
+    assert seen == [[False], [False, False]] * 2
+    assert x.flags.writeable and not frozen.flags.writeable

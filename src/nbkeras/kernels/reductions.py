@@ -39,6 +39,16 @@ def to_3d(x, axes):
     return x.reshape(outer, n, inner)
 
 
+def read_only(view):
+    """Mark ``view`` read-only and return it. ``view`` is a view this module made (``to_3d``
+    always returns a new array object), so the caller's array keeps its own flags. Kernels then
+    see every input as read-only, whether the caller passed NumPy data or an op result (which
+    the tape keeps read-only): Numba compiles, caches and loads one signature per kernel instead
+    of one per mix of writable and read-only inputs."""
+    view.flags.writeable = False
+    return view
+
+
 def keepdims_shape(shape, axes):
     return tuple(1 if a in axes else d for a, d in enumerate(shape))
 
@@ -48,7 +58,7 @@ def reduce(kernel_function, x, axes, keepdims):
     both cores, cut into blocks of whole ``outer`` rows (``threads.by_rows``): each result is
     still one thread's sum, in the same order, so it has the same bits. A sum of everything
     (one row) is cut into its ``SUM_CHUNK`` chunks instead (``sum_one_row``)."""
-    x3 = to_3d(x, axes)
+    x3 = read_only(to_3d(x, axes))
     out = np.empty((x3.shape[0], x3.shape[2]), dtype=x.dtype)
     if kernel_function is sum_3d and x3.shape[0] == 1 and x3.shape[2] == 1 \
             and x.dtype == np.float32 and x3.size >= threads.PARALLEL_ELEMENTS:
@@ -497,7 +507,8 @@ def along_axis(kernel_function, axis, *arrays):
     (one that owns its memory: a tape hands it out as a gradient without copying it). A large
     input runs on both cores in blocks of whole ``outer`` rows, with the same bits as on one."""
     shape = arrays[0].shape
-    views = [to_3d(a, (axis,)) for a in arrays]  # one axis: a reshape (of a contiguous copy)
+    # one axis: a reshape (of a contiguous copy), read-only (see read_only)
+    views = [read_only(to_3d(a, (axis,))) for a in arrays]
     out = np.empty(shape, dtype=arrays[0].dtype)
     threads.by_rows(kernel_function, *views, out.reshape(views[0].shape),
                     rows=tuple(range(len(views) + 1)))
