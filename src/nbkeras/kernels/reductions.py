@@ -304,8 +304,9 @@ running sum is one chain of dependent adds (4 cycles each); 32 independent lanes
 vector units need. The lanes live in a scratch array whose length the helpers read at run time:
 with a constant count LLVM would unroll the lane loop into 32 scalar chains, which stay scalar
 (Numba leaves LLVM's straight-line vectoriser off), while a loop of unknown length is what its
-loop vectoriser turns into vector instructions. Rows of 1000: the sum and the dot product run
-2.5x faster than in four scalar chains."""
+loop vectoriser turns into vector instructions. Measured on rows of 1000 read from memory
+(December 2026): the sum runs 2.2-2.5x and the dot product 1.4-1.6x faster than in four scalar
+chains. LLVM picks the instructions; the order of the additions stays the one above."""
 
 
 @kernel(float64_accumulator=True)
