@@ -384,15 +384,31 @@ def test_the_fused_sigmoid_is_the_elementwise_exp_then_a_division():
         assert np.array_equal(E.unary(E.sigmoid, x).view(np.uint32), expected.view(np.uint32))
 
 
+def test_only_the_polynomial_helpers_fuse_multiply_adds():
+    # contract (FMA) changes roundings: the sums, dot products and every documented order must
+    # not get it, and the polynomial helpers must
+    from nbkeras.kernels import _jit
+
+    helpers = {"exp_reduce", "exp_poly", "log1p_minus_x", "log1p_unit", "log_block",
+               "log1p_block", "tanh_block"}
+    assert _jit.CONTRACTED == helpers
+    for compiled in _jit.KERNELS:
+        flags = compiled.targetoptions.get("fastmath")
+        expected = {"contract"} if compiled.py_func.__name__ in helpers else None
+        assert (set(flags) if flags else None) == expected, compiled.py_func.__name__
+
+
 def test_the_softmax_exp_is_the_elementwise_one():
     # reductions.py carries a copy (kernels never call another module's jitted functions)
     import inspect
 
-    assert inspect.getsource(R.exp_block.py_func) == inspect.getsource(E.exp_block.py_func)
+    for name in ("exp_block", "exp_reduce", "exp_poly"):
+        assert inspect.getsource(getattr(R, name).py_func) == \
+            inspect.getsource(getattr(E, name).py_func)
 
 
-@pytest.mark.parametrize("name", ["exp_block", "exp_minus_abs_block", "log1p_minus_x",
-                                  "log1p_unit"])
+@pytest.mark.parametrize("name", ["exp_block", "exp_reduce", "exp_poly", "exp_minus_abs_block",
+                                  "log1p_minus_x", "log1p_unit"])
 def test_the_loss_kernels_copies_are_the_elementwise_ones(name):
     import inspect
 

@@ -8,6 +8,9 @@ KERNELS = []
 FLOAT64_ACCUMULATORS = set()
 """Names of the kernels that accumulate float32 data in float64 on purpose."""
 
+CONTRACTED = set()
+"""Names of the kernels compiled with ``contract``: products and sums may fuse into FMA."""
+
 INTEGER_KERNELS = set()
 """Names of the kernels that compute on integers only (the string hashes): their machine code
 must hold no conversion to or from floating point at all."""
@@ -17,13 +20,21 @@ OPTIONS = {"error_model": "numpy", "nogil": True}
 global lock while it runs, so kernels can run in several threads at once (convolution does)."""
 
 
-def kernel(function=None, *, float64_accumulator=False, integer=False):
+def kernel(function=None, *, float64_accumulator=False, integer=False, contract=False):
     """Compile ``function`` with nbkeras' Numba settings (``@kernel`` or ``@kernel(...)``).
 
     - ``cache=True``: the machine code is stored on disk; a second process loads it instead of
       compiling again (see README: NUMBA_CACHE_DIR for read-only installs).
     - no ``fastmath``: IEEE semantics, so NaN and inf checks keep working and results do not
-      depend on how LLVM reorders a sum.
+      depend on how LLVM reorders a sum. The one flag used is ``contract`` (``contract=True``),
+      for the polynomial helpers of the float32 exponential, logarithm and tanh: LLVM may then
+      fuse a product and the sum after it into one FMA instruction, rounded once. It reorders
+      nothing and keeps NaN and inf; the dense-sweep ulp bounds hold as before, and exp, log,
+      tanh and the sigmoid ran a fifth to a quarter faster (one thread, the builds with and
+      without it side by side). TensorFlow's own float32 exp has the same bits as the build
+      without it on 67.7% of 2 million inputs, and as the build with it on 67.8%: nothing of
+      TensorFlow's is lost. Sums, dot products and every kernel whose order of roundings is
+      documented stay uncontracted (``CONTRACTED`` lists the contracted ones).
     - ``error_model="numpy"``: 1/0 gives inf, as in NumPy, instead of raising ZeroDivisionError.
     - ``nogil=True``: the kernel runs without holding Python's global interpreter lock.
 
@@ -36,12 +47,15 @@ def kernel(function=None, *, float64_accumulator=False, integer=False):
     """
 
     def compile_(function):
-        compiled = numba.njit(cache=True, **OPTIONS)(function)
+        options = dict(OPTIONS, fastmath={"contract"}) if contract else OPTIONS
+        compiled = numba.njit(cache=True, **options)(function)
         KERNELS.append(compiled)
         if float64_accumulator:
             FLOAT64_ACCUMULATORS.add(function.__name__)
         if integer:
             INTEGER_KERNELS.add(function.__name__)
+        if contract:
+            CONTRACTED.add(function.__name__)
         return compiled
 
     return compile_ if function is None else compile_(function)

@@ -71,9 +71,11 @@ def unary(kernel_function, *arrays):
 # that interval). 2^n is built from its bits: (n + 127) << 23 is the float 2^n. To reach the
 # denormals (e^v down to 2^-149, v > -103.97) and the top binade (e^88.72 = 3.4e38), the scale
 # is applied as two factors 2^n1 2^n2 with n1 + n2 = n, each a normal float: the first product
-# is exact and the second rounds once. Measured over a dense sweep of float32 (tests/
-# test_kernels.py): at most EXP_ULPS units in the last place from the float64 exp, NaN gives NaN,
-# -inf 0, +inf and v > 88.73 inf.
+# is exact and the second rounds once. The reduction (exp_reduce) and p's Horner steps (exp_poly)
+# are compiled with fused multiply-adds (``contract``, see _jit.py); r^2 p + r + 1 is not, which
+# keeps the sweep's worst error below one ulp (fused, it was 1.0005). Measured over a dense sweep
+# of float32 (tests/test_kernels.py): at most EXP_ULPS units in the last place from the float64
+# exp, NaN gives NaN, -inf 0, +inf and v > 88.73 inf.
 
 EXP_ULPS = 1
 """The largest error of ``exp_block`` over all float32 inputs tested, in units in the last
@@ -87,6 +89,25 @@ EXP_BLOCK = 512
 """Elements per block: the scratch of a block (two int32 scales) stays in L1."""
 
 
+@kernel(contract=True)
+def exp_reduce(w):
+    """n = round(w / ln 2) and r = w - n ln 2 for a float32 w in [-104, 89], ln 2 subtracted
+    in two parts: exp_block's range reduction. Compiled with ``contract`` (see ``_jit``): the
+    products fuse into the sums that follow them, one rounding each instead of two."""
+    t = np.float32
+    n = np.floor(w * t(1.44269504088896341) + t(0.5))
+    return n, w - n * t(0.693359375) - n * t(-2.12194440e-4)
+
+
+@kernel(contract=True)
+def exp_poly(r):
+    """p(r) of e^r = 1 + r + r^2 p(r) on |r| <= ln 2 / 2 (Cephes' expf coefficients), by
+    Horner's rule with fused multiply-adds (``contract``)."""
+    t = np.float32
+    return ((((t(1.9875691500e-4) * r + t(1.3981999507e-3)) * r + t(8.3334519073e-3)) * r
+             + t(4.1665795894e-2)) * r + t(1.6666665459e-1)) * r + t(5.0000001201e-1)
+
+
 @kernel
 def exp_block(x, start, sign, offset, count, out, out_start, first, second):
     """out[out_start + k] = e^(sign · x[start + k] - offset) for k < count (float32 only; sign
@@ -94,11 +115,8 @@ def exp_block(x, start, sign, offset, count, out, out_start, first, second):
     ``count`` elements. Whole arrays and offsets, not slices: a slice's layout is not known to
     be contiguous, and LLVM would not vectorise the loop."""
     t = x.dtype.type
-    zero, one, half = t(0), t(1), t(0.5)
-    log2e, ln2_hi, ln2_lo = t(1.44269504088896341), t(0.693359375), t(-2.12194440e-4)
+    zero, one = t(0), t(1)
     lowest, highest = t(-104.0), t(89.0)
-    p0, p1, p2 = t(1.9875691500e-4), t(1.3981999507e-3), t(8.3334519073e-3)
-    p3, p4, p5 = t(4.1665795894e-2), t(1.6666665459e-1), t(5.0000001201e-1)
     bias, nan = np.int32(127), np.int32(0x7FC00000)
     # unsigned indices: Numba then adds no negative-index wrap-around, whose branch would
     # turn the loads and stores into gathers and scatters
@@ -108,10 +126,9 @@ def exp_block(x, start, sign, offset, count, out, out_start, first, second):
         w = highest if v > highest else v
         w = lowest if w < lowest else w
         w = w if w == w else zero  # NaN: any number here, a NaN factor below
-        n = np.floor(w * log2e + half)
-        r = w - n * ln2_hi - n * ln2_lo
-        p = ((((p0 * r + p1) * r + p2) * r + p3) * r + p4) * r + p5
-        out[first_out + np.uint64(k)] = p * r * r + r + one
+        n, r = exp_reduce(w)
+        # the last two sums unfused: fused, they lost accuracy (1.0005 ulp in the sweep)
+        out[first_out + np.uint64(k)] = exp_poly(r) * r * r + r + one
         whole = np.int32(n)
         half_n = whole >> np.int32(1)
         first[k] = (half_n + bias) << np.int32(23) if v == v else nan
@@ -162,7 +179,7 @@ LOG1P_ULPS = 1
 (rounded) plus the correction (x - (u - 1)) / u, the part of x that the rounding lost."""
 
 
-@kernel
+@kernel(contract=True)
 def log1p_minus_x(f):
     """log(1 + f) - f = -f^2/2 + f^3 p(f) for float32 f in [sqrt(1/2) - 1, 1/2]. A scalar
     function: LLVM inlines it into the loops that call it, which stay vectorised."""
@@ -175,7 +192,7 @@ def log1p_minus_x(f):
     return ff * f * p - c(0.5) * ff
 
 
-@kernel
+@kernel(contract=True)
 def log1p_unit(e):
     """log(1 + e) for float32 e in [0, 1] (NaN gives NaN), in registers: f = e below 1/2, and
     above it 1 + e = 2 (1 + f) with f = (e - 1)/2, exact there (Sterbenz). For the softplus
@@ -187,7 +204,7 @@ def log1p_unit(e):
     return (k * c(-2.12194440e-4) + log1p_minus_x(f)) + f + k * c(0.693359375)
 
 
-@kernel
+@kernel(contract=True)
 def log_block(x, start, count, out, out_start, scratch):
     """out[out_start + k] = log x[start + k] for k < count (float32 only). ``scratch`` is int32
     scratch of at least ``count`` elements. Whole arrays and offsets, as in exp_block."""
@@ -228,7 +245,7 @@ def log(x, out):
         log_block(x, start, min(EXP_BLOCK, x.size - start), out, start, scratch)
 
 
-@kernel
+@kernel(contract=True)
 def log1p_block(x, start, count, out, out_start, scratch):
     """out[out_start + k] = log(1 + x[start + k]) for k < count (float32 only); ``scratch`` int32
     scratch of at least ``count`` elements. log_block's steps on u = 1 + x (never a denormal),
@@ -318,11 +335,7 @@ def sigmoid(x, out):
     # second loop. The exponential is compute-bound (about 45 vector instructions per 16
     # floats), so every pass saved over the block counts: this is 1.3x faster than calling
     # exp_block between a -|x| pass and a division pass.
-    half = t(0.5)
-    log2e, ln2_hi, ln2_lo = t(1.44269504088896341), t(0.693359375), t(-2.12194440e-4)
     lowest = t(-104.0)  # v <= 0: no upper clamp
-    p0, p1, p2 = t(1.9875691500e-4), t(1.3981999507e-3), t(8.3334519073e-3)
-    p3, p4, p5 = t(4.1665795894e-2), t(1.6666665459e-1), t(5.0000001201e-1)
     bias, nan = np.int32(127), np.int32(0x7FC00000)
     first, second = np.empty(EXP_BLOCK, np.int32), np.empty(EXP_BLOCK, np.int32)
     first_factor, second_factor = first.view(np.float32), second.view(np.float32)
@@ -334,10 +347,8 @@ def sigmoid(x, out):
             v = -u if u >= zero else u  # -|x| (NaN stays NaN)
             w = lowest if v < lowest else v
             w = w if w == w else zero  # NaN: any number here, a NaN factor below
-            n = np.floor(w * log2e + half)
-            r = w - n * ln2_hi - n * ln2_lo
-            p = ((((p0 * r + p1) * r + p2) * r + p3) * r + p4) * r + p5
-            out[base + np.uint64(k)] = p * r * r + r + one
+            n, r = exp_reduce(w)
+            out[base + np.uint64(k)] = exp_poly(r) * r * r + r + one
             whole = np.int32(n)
             half_n = whole >> np.int32(1)
             first[k] = (half_n + bias) << np.int32(23) if v == v else nan
@@ -386,7 +397,7 @@ def exp_minus_abs_block(x, start, count, e, minus_abs, first, second):
     exp_block(minus_abs, 0, one, zero, count, e, 0, first, second)
 
 
-@kernel
+@kernel(contract=True)
 def tanh_block(x, start, count, out, out_start, buffer, first, second):
     """out[out_start + k] = tanh x[start + k] for k < count (float32); ``buffer`` float32
     scratch, ``first`` and ``second`` exp_block's."""
