@@ -173,8 +173,10 @@ show_source(keras.kernels.elementwise.sigmoid, keras.kernels.elementwise.sigmoid
 #   widened to double.
 # - **The caller allocates the output.** The kernel fills `out`; a small Python wrapper
 #   flattens any shape into the 1-D layout the kernel expects, so it compiles once per dtype.
-# - **No `fastmath`.** It would let LLVM assume there are no NaNs and reorder sums; a NaN in
-#   the input must reach the output, where Keras' `TerminateOnNaN` can see it.
+# - **No `fastmath`**, but for one flag. Fastmath would let LLVM assume there are no NaNs and
+#   reorder sums; a NaN in the input must reach the output, where Keras' `TerminateOnNaN` can
+#   see it. The one flag used, `contract` (fused multiply-adds), is for the polynomials of the
+#   exponential and the logarithm, below.
 #
 # Every kernel is compiled with the same settings, in one place:
 
@@ -203,13 +205,20 @@ show_source(keras.kernels._jit.kernel)
 #    ($e^{88.72} = 3.4 \cdot 10^{38}$), where $2^n$ itself is not a normal float, the scale is
 #    applied as two factors $2^{n_1} 2^{n_2}$ with $n_1 + n_2 = n$: the first product is exact,
 #    the second rounds once.
+# 4. **Fused multiply-adds where they do no harm.** `exp_reduce` (step 1) and `exp_poly`
+#    (Horner's rule for $p$) are compiled with LLVM's `contract` flag: each product and the sum
+#    after it become one FMA instruction, rounded once instead of twice. Nothing is reordered
+#    and NaN and $\infty$ behave as before; the loop runs a fifth faster. The last two sums,
+#    $r^2 p + r + 1$, stay apart: fused, they left one input of the sweep 1.0005 ulp off,
+#    and apart every error stays under one ulp.
 #
 # NaN, $\pm\infty$ and out-of-range inputs go through the same arithmetic: $v$ is clamped to
 # $[-104, 89]$ (which gives $0$ and $\infty$ at the ends) and a NaN turns the first factor into
 # NaN. No branch is left, so LLVM vectorises the loop.
 
 # %%
-show_source(keras.kernels.elementwise.exp_block)
+show_source(keras.kernels.elementwise.exp_reduce, keras.kernels.elementwise.exp_poly,
+            keras.kernels.elementwise.exp_block)
 
 # %% [markdown]
 # The error bound is a number in the package, `EXP_ULPS` (`SIGMOID_ULPS` for the sigmoid, whose
@@ -242,11 +251,16 @@ plt.show()
 # %% [markdown]
 # ### The other transcendental functions, built the same way
 #
-# `log`, `log1p`, `tanh` and `erfc` get the same treatment: bits and polynomials that LLVM runs
-# eight or sixteen lanes at a time, no libm call left in a float32 loop (float64 keeps NumPy's
-# scalar functions). The polynomials were fitted for this package: a least-squares fit of the
-# relative error, reweighted until it is close to minimax (Lawson's method).
+# `expm1`, `log`, `log1p`, `tanh` and `erfc` get the same treatment: bits and polynomials that
+# LLVM runs eight or sixteen lanes at a time, no libm call left in a float32 loop (float64 keeps
+# NumPy's scalar functions). The polynomials were fitted for this package: a least-squares fit
+# of the relative error, reweighted until it is close to minimax (Lawson's method).
 #
+# - **expm1** (for `elu`, `selu`, `celu`). With the exponential's $n$ and $r$,
+#   $e^v - 1 = 2^n (e^r - 1) + (2^n - 1)$, and $e^r - 1 = r + r^2 p(r)$ is the polynomial without
+#   its 1: nothing cancels. Up to $n = 24$ the products by $2^n$ and $2^n - 1$ itself are exact,
+#   so the sum rounds about once; beyond ($v > 17$) the $-1$ is below an ulp of $e^v$, and
+#   $e^v - 1$ comes from the exponential's two factors.
 # - **log.** The exponent comes from the bits, as for `exp` but backwards: adding
 #   `0x3f800000 - 0x3f3504f3` to the bits carries into the exponent field exactly when the
 #   mantissa is at least $\sqrt 2$, so $x = 2^e m$ with $m \in [\sqrt{1/2}, \sqrt 2)$ and
@@ -282,6 +296,7 @@ plt.show()
 import scipy.special
 
 bounds = {  # kernel: (float64 reference, the package's bound, its name)
+    "expm1": (np.expm1, kernels_elementwise.EXPM1_ULPS, "EXPM1_ULPS"),
     "log": (np.log, kernels_elementwise.LOG_ULPS, "LOG_ULPS"),
     "log1p": (np.log1p, kernels_elementwise.LOG1P_ULPS, "LOG1P_ULPS"),
     "tanh": (np.tanh, kernels_elementwise.TANH_ULPS, "TANH_ULPS"),

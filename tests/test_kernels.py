@@ -232,6 +232,7 @@ def _logaddexp0(x64):
 
 
 TRANSCENDENTALS = {  # kernel name -> (float64 reference, its ULPS constant's name)
+    "expm1": (np.expm1, "EXPM1_ULPS"),
     "log": (np.log, "LOG_ULPS"),
     "log1p": (np.log1p, "LOG1P_ULPS"),
     "tanh": (np.tanh, "TANH_ULPS"),
@@ -262,7 +263,8 @@ def test_vectorised_transcendentals_stay_within_their_stated_ulps(name):
         finite = np.abs(exact) < np.finfo(np.float32).max  # (the spacing of max overflows)
         if finite.any():
             worst = max(worst, _ulps(got[finite], exact[finite]).max())
-        rest_got, rest_exact = got[~finite], exact[~finite].astype(np.float32)
+        with np.errstate(over="ignore"):  # (beyond float32's range: inf, as the kernel gives)
+            rest_got, rest_exact = got[~finite], exact[~finite].astype(np.float32)
         assert np.array_equal(rest_got, rest_exact, equal_nan=True), name
     assert worst <= bound, f"{name}: {worst:.3f} ulps > {bound_name} = {bound}"
     assert worst > bound - 1, f"{name}: {worst:.3f} ulps, {bound_name} = {bound} is loose"
@@ -292,6 +294,40 @@ def test_vectorised_log_and_log1p_edges():
     assert got[7] == x[7] and got[8] == x[8] and got[9] == x[9]  # log1p x = x near 0
     exact = np.log1p(x[10:].astype(np.float64))
     assert np.all(_ulps(got[10:], exact) <= E.LOG1P_ULPS)
+
+
+def test_vectorised_expm1_edges():
+    x = _f32(np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-45, -1e-45, 2e-8, -2e-8, 88.7, 88.8, -88.0,
+             -1e30, 16.9, 17.0, 17.1, -0.34, 0.35, 1e-7)
+    got = E.unary(E.expm1, x)
+    assert np.isnan(got[0]) and got[1] == np.inf and got[2] == -1.0
+    assert got[3] == 0.0 and not np.signbit(got[3]) and got[4] == 0.0 and np.signbit(got[4])
+    assert np.array_equal(got[5:9], x[5:9])  # expm1 x = x below 2^-25
+    assert np.isfinite(got[9]) and got[10] == np.inf and got[11] == got[12] == -1.0
+    exact = np.expm1(x[13:].astype(np.float64))  # around n = 25 and n = +-1, and near 0
+    assert np.all(_ulps(got[13:], exact) <= E.EXPM1_ULPS)
+
+
+@pytest.mark.parametrize("name", ["elu", "elu_grad", "selu", "selu_grad", "celu", "celu_grad"])
+def test_the_elu_family_float32_path_matches_its_float64_path(name):
+    # the float32 path (expm1_block, exp_block) against the same kernel on float64 (libm's
+    # expm1 and exp): within the blocks' bounds plus a product, NaN where it is NaN
+    x = np.concatenate([np.linspace(-30, 30, 200_001, dtype=np.float32),
+                        _f32(0.0, -0.0, 1e-45, -1e-45, 1e-20, -1e-20, 88.0, -88.0, 200.0,
+                             -200.0, np.nan, np.inf, -np.inf)])
+    kernel = getattr(E, name)
+    options = () if name.startswith("selu") else (_f32(0.7 if name.startswith("elu") else 2.0),)
+    args = (x,) if not name.endswith("_grad") else (np.linspace(-2, 2, x.size, dtype=np.float32), x)
+    got = E.unary(kernel, *args, *options)
+    with np.errstate(all="ignore"):
+        exact = E.unary(kernel, *[a.astype(np.float64) for a in args + options])
+    assert got.dtype == np.float32
+    assert np.array_equal(np.isnan(got), np.isnan(exact))
+    finite = np.isfinite(exact) & (np.abs(exact) < np.finfo(np.float32).max)
+    assert np.array_equal(got[~finite & ~np.isnan(exact)], exact[~finite & ~np.isnan(exact)])
+    ulps = _ulps(got[finite], exact[finite])
+    assert ulps.max() <= E.EXPM1_ULPS + 1, f"{name}: {ulps.max():.3f} ulps"
+    assert np.array_equal(np.signbit(got[finite]), np.signbit(exact[finite].astype(np.float32)))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

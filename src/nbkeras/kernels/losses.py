@@ -203,5 +203,6 @@ def IR_EXAMPLES():  # noqa: N802 - the hook tests/test_kernels.py reads
     scratch = (np.empty(4, np.int32), np.empty(4, np.int32))
     one, zero = np.float32(1), np.float32(0)
     return {"exp_block": (x, 0, one, zero, 4, out, 0, *scratch),
+            "exp_reduce": (one,), "exp_poly": (one,),
             "exp_minus_abs_block": (x, 0, 4, out, np.empty(4, np.float32), *scratch),
             "log1p_minus_x": (one,), "log1p_unit": (one,)}

@@ -544,5 +544,6 @@ def IR_EXAMPLES():  # noqa: N802 - the hook tests/test_kernels.py reads
     one, zero = np.float32(1), np.float32(0)
     sums = np.empty(LANES, np.float64)
     return {"exp_block": (x, 0, one, zero, 4, out, 0, *scratch), "row_max": (x, 0, 4),
+            "exp_reduce": (one,), "exp_poly": (one,),
             "row_sum": (x, 0, 4, sums), "row_dot": (x, x, 0, 4, sums),
             "chunk_sums": (x, np.empty(1))}
