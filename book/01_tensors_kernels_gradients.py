@@ -176,7 +176,7 @@ show_source(keras.kernels.elementwise.sigmoid, keras.kernels.elementwise.sigmoid
 # - **No `fastmath`**, but for one flag. Fastmath would let LLVM assume there are no NaNs and
 #   reorder sums; a NaN in the input must reach the output, where Keras' `TerminateOnNaN` can
 #   see it. The one flag used, `contract` (fused multiply-adds), is for the polynomials of the
-#   exponential and the logarithm, below.
+#   exponential, the logarithm, tanh and erfc, below.
 #
 # Every kernel is compiled with the same settings, in one place:
 

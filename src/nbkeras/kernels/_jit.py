@@ -27,14 +27,14 @@ def kernel(function=None, *, float64_accumulator=False, integer=False, contract=
       compiling again (see README: NUMBA_CACHE_DIR for read-only installs).
     - no ``fastmath``: IEEE semantics, so NaN and inf checks keep working and results do not
       depend on how LLVM reorders a sum. The one flag used is ``contract`` (``contract=True``),
-      for the polynomial helpers of the float32 exponential, logarithm and tanh: LLVM may then
-      fuse a product and the sum after it into one FMA instruction, rounded once. It reorders
-      nothing and keeps NaN and inf; the dense-sweep ulp bounds hold as before, and exp, log,
-      tanh and the sigmoid ran a fifth to a quarter faster (one thread, the builds with and
-      without it side by side). TensorFlow's own float32 exp has the same bits as the build
-      without it on 67.7% of 2 million inputs, and as the build with it on 67.8%: nothing of
-      TensorFlow's is lost. Sums, dot products and every kernel whose order of roundings is
-      documented stay uncontracted (``CONTRACTED`` lists the contracted ones).
+      for the polynomial helpers of the float32 exponential, logarithm, tanh and erfc: LLVM may
+      then fuse a product and the sum after it into one FMA instruction, rounded once. It
+      reorders nothing and keeps NaN and inf; the dense-sweep ulp bounds hold as before, and
+      exp, log, tanh, erfc and the sigmoid ran a fifth to a quarter faster (one thread, the
+      builds with and without it side by side). TensorFlow's own float32 exp has the same bits
+      as the build without it on 67.7% of 2 million inputs, and as the build with it on 67.8%:
+      nothing of TensorFlow's is lost. Sums, dot products and every kernel whose order of
+      roundings is documented stay uncontracted (``CONTRACTED`` lists the contracted ones).
     - ``error_model="numpy"``: 1/0 gives inf, as in NumPy, instead of raising ZeroDivisionError.
     - ``nogil=True``: the kernel runs without holding Python's global interpreter lock.
 

@@ -789,6 +789,37 @@ GELU_ULPS = 8
 measured): one more product, and the rounded x / sqrt 2 inside t."""
 
 
+@kernel(contract=True)
+def erfc_q(u):
+    """Q(t) of erfc(z) = t e^-z^2 Q(t) as a polynomial of degree 10 in u = t - 1/2, by Horner's
+    rule with fused multiply-adds (``contract``: erfc_block itself is not contracted, since
+    its Veltkamp split needs every product rounded)."""
+    c = np.float32
+    return ((((((((((c(0.03307512402534485) * u + c(-0.015672115609049797)) * u
+                     + c(-0.07212312519550323)) * u + c(0.054052673280239105)) * u
+                   + c(0.09714023023843765)) * u + c(-0.10367246717214584)) * u
+                 + c(-0.17197738587856293)) * u + c(0.14576904475688934)) * u
+               + c(0.5589417815208435)) * u + c(0.6871606707572937)) * u
+            + c(0.5107913613319397))
+
+
+@kernel(contract=True)
+def gauss_tail(y):
+    """e^y for |y| <= 1/8 as its Taylor polynomial to y^6 (within 1e-10), fused as erfc_q."""
+    c = np.float32
+    return (((((y * c(1 / 720) + c(1 / 120)) * y + c(1 / 24)) * y + c(1 / 6)) * y + c(0.5)) * y
+            + c(1)) * y + c(1)
+
+
+@kernel(contract=True)
+def erf_p(zz):
+    """p(z^2) of erfc z = 1 - z p(z^2) for |z| < 1/2 (degree 5), fused as erfc_q."""
+    c = np.float32
+    return ((((c(-0.0007692939834669232) * zz + c(0.005200313404202461)) * zz
+              + c(-0.02686312049627304)) * zz + c(0.11283773928880692)) * zz
+            + c(-0.37612637877464294)) * zz + c(1.128379225730896)
+
+
 @kernel
 def erfc_block(x, start, scale, square, count, out, out_start, gauss, buffer, first, second):
     """out[out_start + k] = erfc(z) and gauss[k] = e^-z^2 for z = scale x[start + k], k < count,
@@ -796,14 +827,6 @@ def erfc_block(x, start, scale, square, count, out, out_start, gauss, buffer, fi
     ``gauss`` and ``buffer`` float32 scratch, ``first`` and ``second`` exp_block's."""
     t = x.dtype.type
     zero, one, two, half, split, cap = t(0), t(1), t(2), t(0.5), t(4097), t(16)
-    q0, q1, q2, q3 = t(0.5107913613319397), t(0.6871606707572937), t(0.5589417815208435), \
-        t(0.14576904475688934)
-    q4, q5, q6, q7 = t(-0.17197738587856293), t(-0.10367246717214584), t(0.09714023023843765), \
-        t(0.054052673280239105)
-    q8, q9, q10 = t(-0.07212312519550323), t(-0.015672115609049797), t(0.03307512402534485)
-    p0, p1, p2 = t(1.128379225730896), t(-0.37612637877464294), t(0.11283773928880692)
-    p3, p4, p5 = t(-0.02686312049627304), t(0.005200313404202461), t(-0.0007692939834669232)
-    c3, c4, c5, c6 = t(1 / 6), t(1 / 24), t(1 / 120), t(1 / 720)
     magnitude = abs(scale)
     first_in, first_out = np.uint64(start), np.uint64(out_start)
     for k in range(count):
@@ -821,16 +844,15 @@ def erfc_block(x, start, scale, square, count, out, out_start, gauss, buffer, fi
         a = cap if a > cap else a
         tt = two / (two + magnitude * a)
         u = tt - half
-        q = (((((((((q10 * u + q9) * u + q8) * u + q7) * u + q6) * u + q5) * u + q4) * u + q3)
-              * u + q2) * u + q1) * u + q0
+        q = erfc_q(u)
         y = gauss[k]  # |y| <= s^2 2^-11 a^2 <= 1/8: e^y = 1 + y + ... + y^6/6! within 1e-10
-        tail = (((((y * c6 + c5) * y + c4) * y + c3) * y + half) * y + one) * y + one
+        tail = gauss_tail(y)
         g = out[i] * tail
         gauss[k] = g
         r = (tt * q) * g
         z = magnitude * a
         zz = z * z
-        p = ((((p5 * zz + p4) * zz + p3) * zz + p2) * zz + p1) * zz + p0
+        p = erf_p(zz)
         r = one - z * p if z < half else r  # near 0: 1 - erf(z) loses at most a bit there
         out[i] = two - r if scale * v < zero else r
 
@@ -1316,5 +1338,6 @@ def IR_EXAMPLES():  # noqa: N802 - the hook tests/test_kernels.py reads
             "log1p_block": (x, 0, 4, out, 0, scratch[0]),
             "exp_minus_abs_block": (x, 0, 4, out, np.empty(4, np.float32), *scratch),
             "tanh_block": (x, 0, 4, out, 0, np.empty(4, np.float32), *scratch),
+            "erfc_q": (one,), "gauss_tail": (one,), "erf_p": (one,),
             "erfc_block": (x, 0, one, one, 4, out, 0, np.empty(4, np.float32),
                            np.empty(4, np.float32), *scratch)}
