@@ -144,6 +144,15 @@ def test_512_and_256_bit_vectors_give_the_same_bits(tmp_path):
     assert not different
 
 
+def test_a_cpu_chosen_by_the_user_keeps_numbas_features():
+    script = ("from nbkeras.kernels import _jit; assert _jit.WIDE_VECTOR_FEATURES is None; "
+              "from numba.core.registry import cpu_target; "
+              "assert not cpu_target.target_context.codegen()._tm_features.endswith("
+              "'-prefer-256-bit')")
+    subprocess.run([sys.executable, "-c", script], check=True,
+                   env={**os.environ, "NUMBA_CPU_NAME": "host"})
+
+
 def test_numba_compiling_before_the_import_keeps_its_own_features():
     script = ("import numba; numba.njit(lambda: 1)(); from numba.core.registry import "
               "cpu_target; before = cpu_target.target_context.codegen()._tm_features; "

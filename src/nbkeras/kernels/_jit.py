@@ -38,13 +38,13 @@ def _allow_512_bit_vectors():
 
     Numba takes the CPU features once, when it sets up its compiler, and for every function of
     the process (a user's own ``@njit`` functions get the wider vectors too: only a setting of
-    the whole compiler exists). So this does nothing when the user chose features themselves
-    (``NUMBA_CPU_FEATURES``) or when Numba's compiler was already set up before nbkeras was
-    imported."""
+    the whole compiler exists). So this does nothing when the user chose the target themselves
+    (``NUMBA_CPU_FEATURES`` or ``NUMBA_CPU_NAME``, as for a cache shared between machines) or
+    when Numba's compiler was already set up before nbkeras was imported."""
     from numba.core.codegen import get_host_cpu_features
     from numba.core.registry import cpu_target
 
-    if numba.config.CPU_FEATURES is not None:
+    if numba.config.CPU_FEATURES is not None or numba.config.CPU_NAME is not None:
         return None
     if "_toplevel_target_context" in vars(cpu_target):  # Numba's compiler is set up already
         return None
