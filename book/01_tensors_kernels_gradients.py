@@ -189,8 +189,8 @@ show_source(keras.kernels._jit.kernel)
 # 256-bit registers (eight float32 at a time), a choice made for the first AVX-512 chips, which
 # lowered their clock for 512-bit arithmetic. `import nbkeras` lets LLVM use all 512 bits
 # (`_allow_512_bit_vectors`, in the same file), unless you have chosen Numba's CPU name or
-# features yourself. On this book's machine the exponential, the sigmoid, tanh, softplus and gelu then
-# take 0.73-0.83x the time, and kernels limited by memory are not slower. The bits do not
+# features yourself. On this book's machine the exponential, the sigmoid, tanh, softplus and
+# gelu then take 0.73-0.83x the time, and kernels limited by memory are not slower. The bits do not
 # change: each lane computes its own element with the same instructions at either width, and
 # no sum is reordered (a test compares the two widths bit for bit). PyTorch runs its own
 # AVX-512 kernels on the same CPU.
