@@ -22,6 +22,7 @@
 # `tools/reference/_model_zoo.py`, the same builders this chapter's checks call).
 
 # %%
+import json
 import os
 import tempfile
 import textwrap
@@ -34,7 +35,7 @@ from IPython.display import Image
 import nbkeras as keras
 from nbkeras import layers
 from nbkeras.utils import load_reference, show_source
-from nbkeras.utils.keras_reference import assert_matches_keras
+from nbkeras.utils.keras_reference import assert_matches_keras, reference_dir
 
 np.set_printoptions(precision=4, suppress=True)
 keras.utils.set_random_seed(0)
@@ -404,6 +405,79 @@ keras.utils.plot_model(outer, to_file=path, expand_nested=True, show_layer_names
 Image(path)
 
 # %% [markdown]
+# ### Ops as steps of the graph
+#
+# The graph is not only layers. Keras 3 lets a functional model call any `keras.ops` function,
+# or an operator (`+`, `*`, `x[:, :3]`, `!=`), on KerasTensors. Each such call becomes a step
+# of its own, an `Operation`: an object of Keras' class for that op (`Relu`, `Multiply`,
+# `GetItem`), with its options (an axis, a shape) in its config. The steps have no weights, so
+# `model.layers` leaves them out; `model.operations` and the summary list them with the layers:
+
+# %%
+keras.backend.clear_session()
+x = keras.Input(shape=(4,), name="x")
+h = layers.Dense(3, name="dense")(x)
+y = (keras.ops.relu(h) * 2.0 + x[:, :3]) / 3.0 - abs(-h) ** 2
+flags = x != 0.5
+steps = keras.Model(x, [y, flags], name="arithmetic")
+ops_reference = {case.id: case for case in load_reference("functional_ops")}
+case = ops_reference["arithmetic"]
+steps.summary()
+assert captured_summary(steps) == case["summary"]
+print("layers:    ", [layer.name for layer in steps.layers])
+print("operations:", [op.name for op in steps.operations])
+print("Keras:     ", case["operations"])
+
+# %% [markdown]
+# A step runs its op on the values when the model runs, so the Keras weights give Keras'
+# outputs, the bool one included. The config names each step's class where Keras keeps it
+# (`keras.src.ops.numpy`), which is how Keras finds it again when it loads the file:
+
+# %%
+steps.set_weights([case.array("w0"), case.array("w1")])
+values, flags_out = steps.predict(case.array("x0"), verbose=0)
+assert_matches_keras(values, case.array("y0"), 1e-5, "arithmetic")
+assert np.array_equal(flags_out, case.array("y1")) and flags_out.dtype == bool
+assert json.loads(json.dumps(steps.get_config())) == case["config"]
+print(json.dumps(steps.get_config()["layers"][2:5], indent=None)[:420], "...")
+
+# %% [markdown]
+# Called on KerasTensors, an op has no numbers to compute with, only shapes, and still must
+# say what shape and dtype its output has. Keras writes that rule by hand for every op (its
+# `compute_output_spec`). nbkeras runs the op itself instead, twice, on small arrays that stand
+# in for the inputs, with every unknown size set to 5 and then to 7: a size of the output that
+# changes between the two runs is unknown (None) too. `reshape(x, (-1, 3))` of a
+# `(None, None, 3)` input gives `(25, 3)` and `(49, 3)`, so `(None, 3)`:
+
+# %%
+show_source(keras.Operation.compute_output_spec)
+
+# %%
+sequence = keras.Input(shape=(None, 3))
+for text, tensor in [("reshape(x, (-1, 3))", keras.ops.reshape(sequence, (-1, 3))),
+                     ("sum(x, axis=1)", keras.ops.sum(sequence, axis=1)),
+                     ("concatenate([x, x], axis=1)",
+                      keras.ops.concatenate([sequence, sequence], axis=1)),
+                     ("x[:, 0] > 1", sequence[:, 0] > 1)]:
+    print(f"{text:28} {str(tensor.shape):16} {tensor.dtype}")
+
+# %% [markdown]
+# Keras adds such a step itself in one common case: a masked `Embedding` in a graph. Keras
+# computes the mask (`inputs != 0`) as a `NotEqual` step and hands its output to the next layer
+# as `mask`, and its file says so. That file, written by Keras, loads here with the step and
+# predicts what Keras predicted (nbkeras computes layer masks when the model runs, so a model
+# built here has no such step; Keras opens either file):
+
+# %%
+case = ops_reference["masked_text"]
+masked = keras.models.load_model(reference_dir() / "functional_ops" / case["file"])
+print([op.name for op in masked.operations])
+lstm_call = [entry for entry in masked.get_config()["layers"] if entry["name"] == "lstm"][0]
+print("the LSTM's mask:", lstm_call["inbound_nodes"][0]["kwargs"]["mask"]["config"])
+assert_matches_keras(masked.predict(case.array("x0"), verbose=0), case.array("y0"), 1e-5,
+                     "masked text model")
+
+# %% [markdown]
 # ## Subclassed models: what is tracked
 #
 # A subclassed model finds its layers by watching attribute assignment: a layer assigned to
@@ -509,7 +583,6 @@ config = router.get_config()
 print(list(config), config["input_layers"], config["output_layers"])
 merge_entry = next(layer for layer in config["layers"] if layer["name"] == "merge")
 print([arg["config"]["keras_history"] for arg in merge_entry["inbound_nodes"][0]["args"][0]])
-import json  # noqa: E402
 
 assert json.loads(json.dumps(config)) == reference["two_heads_shared"]["config"]
 print("config identical to Keras'")

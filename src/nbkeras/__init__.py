@@ -25,6 +25,7 @@ from nbkeras.autodiff import GradientTape
 from nbkeras.keras_tensor import KerasTensor
 from nbkeras.layers import Input
 from nbkeras.models import Model, Sequential
+from nbkeras.ops.operation import Operation
 from nbkeras.tensor import Tensor, Variable
 
 __version__ = "0.1.0"

@@ -8,7 +8,7 @@ shape ``(None, 16)``: the batch size is left open (None) unless ``batch_size`` o
 from nbkeras import dtypes
 from nbkeras.keras_tensor import KerasTensor, standardize_shape
 from nbkeras.layers.layer import Layer
-from nbkeras.layers.node import Node
+from nbkeras.ops.node import Node
 
 
 class InputLayer(Layer):

@@ -24,7 +24,7 @@ import numpy as np
 from nbkeras import constraints, dtypes, initializers, ops, regularizers
 from nbkeras.keras_tensor import KerasTensor, standardize_shape
 from nbkeras.layers.input_spec import assert_input_compatibility
-from nbkeras.layers.node import Node, flatten
+from nbkeras.ops.node import Node, flatten
 from nbkeras.random.seed_generator import SeedGenerator
 from nbkeras.saving import serialization_lib
 from nbkeras.tensor import Tensor, Variable

@@ -1,7 +1,7 @@
 """The functional model: a graph of layer calls from ``keras.Input`` tensors to outputs.
 
 ``Model(inputs, outputs)`` records nothing new: the layer calls on symbolic tensors already
-recorded the graph (``layers/node.py``). The model asks ``graph.map_graph`` for the nodes
+recorded the graph (``ops/node.py``). The model asks ``graph.map_graph`` for the nodes
 between its inputs and outputs, sorted by depth, and a call runs them deepest first, each
 layer on the values its inputs took (``_run_through_graph``). A layer called twice (shared)
 has two nodes, and runs twice with the same weights; a model called inside another model's
@@ -19,6 +19,7 @@ from nbkeras.layers.input_layer import InputLayer
 from nbkeras.layers.layer import Layer
 from nbkeras.models import graph
 from nbkeras.models.model import Model
+from nbkeras.ops.operation import Operation
 from nbkeras.saving import serialization_lib
 from nbkeras.tensor import Tensor
 
@@ -234,13 +235,15 @@ class Functional(Model):
                 x = values.get(id(call_args[0]), _MISSING)
                 if x is _MISSING:
                     continue  # not computed from these inputs
-                outputs = operation_fn(node.operation)(x, **extra_kwargs)
+                outputs = operation_fn(node.operation)(
+                    x, **(extra_kwargs if isinstance(node.operation, Layer) else {}))
             else:
                 if any(id(x) not in values for x in node.input_tensors):
                     continue
                 args = graph.fill_in(call_args, values)
                 kwargs = graph.fill_in(node.call_kwargs, values)
-                kwargs.update(extra_kwargs)
+                if isinstance(node.operation, Layer):  # (an op's step takes no training flag)
+                    kwargs.update(extra_kwargs)
                 outputs = operation_fn(node.operation)(*args, **kwargs)
             refs = node.outputs
             if len(refs) == 1 and not isinstance(outputs, (list, tuple, dict)):
@@ -348,9 +351,10 @@ def functional_from_config(cls, config, custom_objects=None):
     for layer_data in config["layers"]:
         layer = serialization_lib.deserialize_keras_object(layer_data,
                                                            custom_objects=custom_objects)
-        if not isinstance(layer, Layer):
+        if not isinstance(layer, (Layer, Operation)):
             raise ValueError(
-                f"Unexpected object from deserialization, expected a layer, got {layer!r}"
+                f"Unexpected object from deserialization, expected a layer or an op's step, "
+                f"got {layer!r}"
             )
         created[layer_data["name"]] = layer
         pending[layer_data["name"]] = list(layer_data.get("inbound_nodes", []))

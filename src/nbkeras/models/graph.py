@@ -1,6 +1,6 @@
 """The graph of a functional model: which layer calls it holds, in which order they run.
 
-Calling layers on ``keras.Input`` records a ``Node`` per call (``layers/node.py``), and each
+Calling layers on ``keras.Input`` records a ``Node`` per call (``ops/node.py``), and each
 KerasTensor remembers the node that made it. ``map_graph`` walks those records back from the
 outputs and sorts the nodes by *depth*: an output's node has depth 0, and a node has a depth
 one more than the deepest node that uses its outputs. Running the nodes from the deepest to

@@ -14,6 +14,7 @@ import numpy as np
 from nbkeras.autodiff import Primitive
 from nbkeras.kernels import attention as K
 from nbkeras.ops import _args
+from nbkeras.ops.operation import any_symbolic, symbolic_call
 from nbkeras.tensor import Tensor
 
 
@@ -63,6 +64,8 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None,
     key (B, S, N or fewer heads, H) and value (B, S, same heads, Hv) -> (B, T, N, Hv).
     ``mask`` (bool, broadcast to (B, N, T, S)) keeps the True entries; ``is_causal`` hides
     the keys after each query; ``bias`` is added to the logits."""
+    if any_symbolic(query, key, value, bias, mask, scale):
+        return symbolic_call("dot_product_attention", locals())
     from nbkeras.ops import add, einsum, multiply, repeat, softmax, where
 
     if flash_attention:

@@ -28,9 +28,11 @@ import numpy as np
 
 from nbkeras import config
 from nbkeras.autodiff import Primitive, sum_to_shape
+from nbkeras.keras_tensor import KerasTensor
 from nbkeras.kernels import conv as K
 from nbkeras.kernels import winograd
 from nbkeras.ops import _args
+from nbkeras.ops.operation import any_symbolic, symbolic_call
 
 
 def same_padding(n, kernel_size, stride, dilation=1):
@@ -253,6 +255,8 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     input channels than the inputs makes a grouped convolution. Returns (batch, *out_spatial,
     C_out) (or channels first), in the inputs' float dtype.
     """
+    if type(inputs) is KerasTensor or type(kernel) is KerasTensor:
+        return symbolic_call("conv", locals())
     return conv_with_bias(inputs, kernel, None, strides, padding, data_format, dilation_rate)
 
 
@@ -293,6 +297,8 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
     """Depthwise convolution: each input channel convolved with its own ``depth_multiplier``
     filters. kernel: (*kernel_size, C_in, depth_multiplier); output channel c·m + j comes from
     input channel c and filter j. 1 or 2 spatial axes."""
+    if type(inputs) is KerasTensor or type(kernel) is KerasTensor:
+        return symbolic_call("depthwise_conv", locals())
     from nbkeras.ops.shape import reshape
 
     op = "depthwise_conv"
@@ -316,6 +322,8 @@ def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, paddin
                    data_format=None, dilation_rate=1):
     """A depthwise convolution followed by a pointwise (1x1) one. depthwise_kernel: (*k, C_in,
     m); pointwise_kernel: (1, ..., C_in·m, C_out). 1 or 2 spatial axes."""
+    if any_symbolic(inputs, depthwise_kernel, pointwise_kernel):
+        return symbolic_call("separable_conv", locals())
     op = "separable_conv"
     data_format = standardize_data_format(data_format, op)
     depthwise = depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format,
@@ -346,6 +354,8 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
     shape to the input's. kernel: (*kernel_size, C_out, C_in) (the forward convolution's
     kernel). Output length per axis: (n - 1) s + k_eff (+ output_padding) for "valid",
     n s for "same" without output_padding."""
+    if type(inputs) is KerasTensor or type(kernel) is KerasTensor:
+        return symbolic_call("conv_transpose", locals())
     op = "conv_transpose"
     x = spatial_input(inputs, op)
     w = _args.float_tensor(kernel, op, "kernel")

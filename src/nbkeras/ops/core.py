@@ -4,6 +4,8 @@ import numpy as np
 
 from nbkeras import dtypes
 from nbkeras.autodiff import Primitive
+from nbkeras.keras_tensor import KerasTensor
+from nbkeras.ops.operation import symbolic_call
 from nbkeras.tensor import Tensor, Variable, to_array
 
 
@@ -33,6 +35,8 @@ cast_p = Primitive("cast", _cast_forward, _cast_backward)
 
 
 def cast(x, dtype):
+    if type(x) is KerasTensor:
+        return symbolic_call("cast", locals())
     dtype = dtypes.standardize_dtype(dtype)
     if not isinstance(x, Tensor):
         return convert_to_tensor(x, dtype)  # a constant: nothing to differentiate
@@ -82,16 +86,22 @@ def full(shape, fill_value, dtype=None):
 
 
 def zeros_like(x, dtype=None):
+    if type(x) is KerasTensor:
+        return symbolic_call("zeros_like", locals())
     t = convert_to_tensor(x)
     return zeros(t.shape, dtype or t.dtype)
 
 
 def ones_like(x, dtype=None):
+    if type(x) is KerasTensor:
+        return symbolic_call("ones_like", locals())
     t = convert_to_tensor(x)
     return ones(t.shape, dtype or t.dtype)
 
 
 def full_like(x, fill_value, dtype=None):
+    if type(x) is KerasTensor or type(fill_value) is KerasTensor:
+        return symbolic_call("full_like", locals())
     t = convert_to_tensor(x)
     return full(t.shape, fill_value, dtype or t.dtype)
 

@@ -10,8 +10,10 @@ import numpy as np
 
 from nbkeras import config
 from nbkeras.autodiff import Primitive
+from nbkeras.keras_tensor import KerasTensor
 from nbkeras.kernels import elementwise as K
 from nbkeras.ops import _args
+from nbkeras.ops.operation import any_symbolic, symbolic_call
 from nbkeras.tensor import Tensor
 
 # -- binary arithmetic ---------------------------------------------------------------------------
@@ -97,37 +99,56 @@ minimum_p = Primitive("minimum", _minimum_forward, _choose_backward)
 
 
 def add(x1, x2):
+    if type(x1) is KerasTensor or type(x2) is KerasTensor:
+        return symbolic_call("add", locals())
     return add_p(*_args.binary(x1, x2, "add"))
 
 
 def subtract(x1, x2):
+    if type(x1) is KerasTensor or type(x2) is KerasTensor:
+        return symbolic_call("subtract", locals())
     return subtract_p(*_args.binary(x1, x2, "subtract"))
 
 
 def multiply(x1, x2):
+    if type(x1) is KerasTensor or type(x2) is KerasTensor:
+        return symbolic_call("multiply", locals())
     return multiply_p(*_args.binary(x1, x2, "multiply"))
 
 
 def divide(x1, x2):
     """True division; integer inputs give floatx, as in Keras."""
+    if type(x1) is KerasTensor or type(x2) is KerasTensor:
+        return symbolic_call("divide", locals())
     t1, t2 = _args.binary(x1, x2, "divide")
     if t1._value.dtype.kind != "f":
         t1, t2 = _args.binary(t1, t2, "divide", dtype=config.floatx())
     return divide_p(t1, t2)
 
 
-true_divide = divide
+def true_divide(x1, x2):
+    """``x1 / x2``, as ``divide``: Keras' name for the ``/`` operator (recorded as
+    ``TrueDivide`` in a graph, where ``divide`` records ``Divide``)."""
+    if type(x1) is KerasTensor or type(x2) is KerasTensor:
+        return symbolic_call("true_divide", locals())
+    return divide(x1, x2)
 
 
 def power(x1, x2):
+    if type(x1) is KerasTensor or type(x2) is KerasTensor:
+        return symbolic_call("power", locals())
     return power_p(*_args.binary(x1, x2, "power"))
 
 
 def maximum(x1, x2):
+    if type(x1) is KerasTensor or type(x2) is KerasTensor:
+        return symbolic_call("maximum", locals())
     return maximum_p(*_args.binary(x1, x2, "maximum"))
 
 
 def minimum(x1, x2):
+    if type(x1) is KerasTensor or type(x2) is KerasTensor:
+        return symbolic_call("minimum", locals())
     return minimum_p(*_args.binary(x1, x2, "minimum"))
 
 
@@ -175,10 +196,14 @@ square_p = Primitive("square", _square_forward, _square_backward)
 
 
 def negative(x):
+    if type(x) is KerasTensor:
+        return symbolic_call("negative", locals())
     return negative_p(_args.tensor(x, "negative"))
 
 
 def abs(x):  # noqa: A001 - Keras' name
+    if type(x) is KerasTensor:
+        return symbolic_call("absolute", locals())  # (Keras records ops.abs as Absolute)
     return abs_p(_args.tensor(x, "abs"))
 
 
@@ -186,10 +211,14 @@ absolute = abs
 
 
 def sign(x):
+    if type(x) is KerasTensor:
+        return symbolic_call("sign", locals())
     return sign_p(_args.tensor(x, "sign"))
 
 
 def square(x):
+    if type(x) is KerasTensor:
+        return symbolic_call("square", locals())
     return square_p(_args.tensor(x, "square"))
 
 
@@ -251,23 +280,33 @@ rsqrt_p = Primitive("rsqrt", _rsqrt_forward, _rsqrt_backward)
 
 
 def exp(x):
+    if type(x) is KerasTensor:
+        return symbolic_call("exp", locals())
     return exp_p(_args.float_tensor(x, "exp"))
 
 
 def log(x):
+    if type(x) is KerasTensor:
+        return symbolic_call("log", locals())
     return log_p(_args.float_tensor(x, "log"))
 
 
 def log1p(x):
+    if type(x) is KerasTensor:
+        return symbolic_call("log1p", locals())
     return log1p_p(_args.float_tensor(x, "log1p"))
 
 
 def sqrt(x):
+    if type(x) is KerasTensor:
+        return symbolic_call("sqrt", locals())
     return sqrt_p(_args.float_tensor(x, "sqrt"))
 
 
 def rsqrt(x):
     """1 / sqrt(x)."""
+    if type(x) is KerasTensor:
+        return symbolic_call("rsqrt", locals())
     return rsqrt_p(_args.float_tensor(x, "rsqrt"))
 
 
@@ -289,6 +328,8 @@ clip_p = Primitive("clip", _clip_forward, _clip_backward)
 
 def clip(x, x_min, x_max):
     """Limit ``x`` to ``[x_min, x_max]``; the bounds are constants (no gradient)."""
+    if type(x) is KerasTensor:
+        return symbolic_call("clip", locals())
     t = _args.tensor(x, "clip")
     lo, hi = (_clip_bound(b, name, t) for b, name in ((x_min, "x_min"), (x_max, "x_max")))
     _args.broadcast_shape(t.shape, lo.shape, "clip")
@@ -324,6 +365,8 @@ where_p = Primitive("where", _where_forward, _where_backward)
 def where(condition, x1=None, x2=None):
     """``x1`` where ``condition`` holds, else ``x2``; with one argument, the indices of the
     non-zero entries (a tuple of int32 tensors, one per axis, as in Keras)."""
+    if any_symbolic(condition, x1, x2):
+        return symbolic_call("where", locals())
     c = _args.tensor(condition, "where", "condition")
     if x1 is None and x2 is None:
         return tuple(Tensor(i.astype(np.int32)) for i in np.nonzero(c._value))
@@ -340,6 +383,8 @@ def where(condition, x1=None, x2=None):
 
 def _compare(ufunc, op):
     def compare(x1, x2):
+        if type(x1) is KerasTensor or type(x2) is KerasTensor:
+            return symbolic_call(op, {"x1": x1, "x2": x2})
         t1, t2 = _args.binary(x1, x2, op)
         return Tensor(ufunc(t1._value, t2._value))
 
@@ -359,35 +404,49 @@ logical_or = _compare(np.logical_or, "logical_or")
 
 
 def logical_not(x):
+    if type(x) is KerasTensor:
+        return symbolic_call("logical_not", locals())
     return Tensor(np.logical_not(_args.tensor(x, "logical_not")._value))
 
 
 def floor_divide(x1, x2):
     """Elementwise floor division (no gradient, as in TensorFlow)."""
+    if type(x1) is KerasTensor or type(x2) is KerasTensor:
+        return symbolic_call("floor_divide", locals())
     t1, t2 = _args.binary(x1, x2, "floor_divide")
     with np.errstate(all="ignore"):  # x // 0.0 is inf or NaN, without a warning
         return Tensor(np.floor_divide(t1._value, t2._value))
 
 
 def mod(x1, x2):
+    if type(x1) is KerasTensor or type(x2) is KerasTensor:
+        return symbolic_call("mod", locals())
     t1, t2 = _args.binary(x1, x2, "mod")
     with np.errstate(all="ignore"):
         return Tensor(np.mod(t1._value, t2._value))
 
 
 def floor(x):
+    if type(x) is KerasTensor:
+        return symbolic_call("floor", locals())
     t = _args.float_tensor(x, "floor")
     return Tensor(np.floor(t._value))
 
 
 def round(x, decimals=0):  # noqa: A001 - Keras' name
+    if type(x) is KerasTensor:
+        return symbolic_call("round", locals())
     t = _args.tensor(x, "round")
     return Tensor(np.round(t._value, decimals))
 
 
 def isnan(x):
+    if type(x) is KerasTensor:
+        return symbolic_call("isnan", locals())
     return Tensor(np.isnan(_args.tensor(x, "isnan")._value))
 
 
 def isfinite(x):
+    if type(x) is KerasTensor:
+        return symbolic_call("isfinite", locals())
     return Tensor(np.isfinite(_args.tensor(x, "isfinite")._value))

@@ -4,8 +4,10 @@ Einstein summation (``keras.ops.einsum``), on NumPy's BLAS-backed ``einsum``."""
 import numpy as np
 
 from nbkeras.autodiff import Primitive
+from nbkeras.keras_tensor import KerasTensor
 from nbkeras.kernels import matmul as K
 from nbkeras.ops import _args
+from nbkeras.ops.operation import symbolic_call
 from nbkeras.tensor import Tensor
 
 
@@ -39,6 +41,8 @@ matmul_p = Primitive("matmul", _matmul_forward, _matmul_backward)
 def matmul(x1, x2):
     """The matrix product, with NumPy's rules: batch dims broadcast, and a 1-D operand is a
     vector (a row on the left, a column on the right) whose axis is dropped from the result."""
+    if type(x1) is KerasTensor or type(x2) is KerasTensor:
+        return symbolic_call("matmul", locals())
     from nbkeras.ops.shape import expand_dims, squeeze
 
     if (isinstance(x1, Tensor) and isinstance(x2, Tensor) and x1._value.ndim == 2

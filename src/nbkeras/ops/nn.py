@@ -18,10 +18,12 @@ import numpy as np
 
 from nbkeras import config
 from nbkeras.autodiff import Primitive
+from nbkeras.keras_tensor import KerasTensor
 from nbkeras.kernels import elementwise as E
 from nbkeras.kernels import losses as L
 from nbkeras.kernels import reductions as R
 from nbkeras.ops import _args
+from nbkeras.ops.operation import symbolic_call
 from nbkeras.tensor import Tensor
 
 # -- elementwise activations ---------------------------------------------------------------------
@@ -118,47 +120,65 @@ def _remember_logits(output, logits):
 
 def sigmoid(x):
     """1 / (1 + e^-x). The result remembers ``x`` as its logits (see ``binary_crossentropy``)."""
+    if type(x) is KerasTensor:
+        return symbolic_call("sigmoid", locals())
     t = _float(x, "sigmoid")
     return _remember_logits(sigmoid_p(t), t)
 
 
 def tanh(x):
+    if type(x) is KerasTensor:
+        return symbolic_call("tanh", locals())
     return tanh_p(_float(x, "tanh"))
 
 
 def softplus(x):
     """log(1 + e^x), computed as max(x, 0) + log(1 + e^-|x|)."""
+    if type(x) is KerasTensor:
+        return symbolic_call("softplus", locals())
     return softplus_p(_float(x, "softplus"))
 
 
 def relu(x):
+    if type(x) is KerasTensor:
+        return symbolic_call("relu", locals())
     return relu_p(_float(x, "relu"))
 
 
 def relu6(x):
     """min(max(x, 0), 6)."""
+    if type(x) is KerasTensor:
+        return symbolic_call("relu6", locals())
     return relu6_p(_float(x, "relu6"))
 
 
 def leaky_relu(x, negative_slope=0.2):
     """x for x > 0, else ``negative_slope * x``."""
+    if type(x) is KerasTensor:
+        return symbolic_call("leaky_relu", locals())
     slope = _number(negative_slope, "negative_slope", "leaky_relu")
     return leaky_relu_p(_float(x, "leaky_relu"), options=(slope,))
 
 
 def elu(x, alpha=1.0):
     """x for x > 0, else alpha (e^x - 1)."""
+    if type(x) is KerasTensor:
+        return symbolic_call("elu", locals())
     return elu_p(_float(x, "elu"), options=(_number(alpha, "alpha", "elu"),))
 
 
 def selu(x):
     """scale * elu(x, alpha) with Klambauer et al.'s constants alpha = 1.6732632,
     scale = 1.0507010 (the activations of a deep net then keep mean 0 and variance 1)."""
+    if type(x) is KerasTensor:
+        return symbolic_call("selu", locals())
     return selu_p(_float(x, "selu"))
 
 
 def celu(x, alpha=1.0):
     """max(x, 0) + alpha (e^(min(x, 0) / alpha) - 1); alpha must not be 0."""
+    if type(x) is KerasTensor:
+        return symbolic_call("celu", locals())
     a = _number(alpha, "alpha", "celu")
     if a == 0:
         raise ValueError("ops.celu: alpha must not be 0 (celu divides by it)")
@@ -168,12 +188,16 @@ def celu(x, alpha=1.0):
 def gelu(x, approximate=True):
     """x Phi(x), Phi the standard normal CDF; ``approximate=True`` (the ops default) uses
     x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
+    if type(x) is KerasTensor:
+        return symbolic_call("gelu", locals())
     t = _float(x, "gelu")
     return gelu_tanh_p(t) if approximate else gelu_p(t)
 
 
 def silu(x):
     """x sigmoid(x) (also called swish)."""
+    if type(x) is KerasTensor:
+        return symbolic_call("silu", locals())
     return silu_p(_float(x, "silu"))
 
 
@@ -182,11 +206,15 @@ swish = silu
 
 def hard_sigmoid(x):
     """relu6(x + 3) / 6: 0 below -3, 1 above 3, the line x/6 + 1/2 between."""
+    if type(x) is KerasTensor:
+        return symbolic_call("hard_sigmoid", locals())
     return hard_sigmoid_p(_float(x, "hard_sigmoid"))
 
 
 def hard_silu(x):
     """x hard_sigmoid(x) (also called hard_swish)."""
+    if type(x) is KerasTensor:
+        return symbolic_call("hard_silu", locals())
     return hard_silu_p(_float(x, "hard_silu"))
 
 
@@ -195,11 +223,15 @@ hard_swish = hard_silu
 
 def softsign(x):
     """x / (1 + |x|)."""
+    if type(x) is KerasTensor:
+        return symbolic_call("softsign", locals())
     return softsign_p(_float(x, "softsign"))
 
 
 def log_sigmoid(x):
     """log sigmoid(x) = -softplus(-x)."""
+    if type(x) is KerasTensor:
+        return symbolic_call("log_sigmoid", locals())
     return log_sigmoid_p(_float(x, "log_sigmoid"))
 
 
@@ -210,16 +242,22 @@ def mish(x):
 
 def sparse_plus(x):
     """0 for x <= -1, (x + 1)^2 / 4 for -1 < x < 1, x for x >= 1."""
+    if type(x) is KerasTensor:
+        return symbolic_call("sparse_plus", locals())
     return sparse_plus_p(_float(x, "sparse_plus"))
 
 
 def sparse_sigmoid(x):
     """0 for x <= -1, (x + 1) / 2 for -1 < x < 1, 1 for x >= 1."""
+    if type(x) is KerasTensor:
+        return symbolic_call("sparse_sigmoid", locals())
     return sparse_sigmoid_p(_float(x, "sparse_sigmoid"))
 
 
 def squareplus(x, b=4):
     """(x + sqrt(x^2 + b)) / 2, a smooth relu; b must be >= 0."""
+    if type(x) is KerasTensor:
+        return symbolic_call("squareplus", locals())
     c = _number(b, "b", "squareplus")
     if c < 0:
         raise ValueError(f"ops.squareplus: b must be >= 0, got {b!r}")
@@ -228,28 +266,38 @@ def squareplus(x, b=4):
 
 def soft_shrink(x, threshold=0.5):
     """x - threshold above the threshold, x + threshold below -threshold, else 0."""
+    if type(x) is KerasTensor:
+        return symbolic_call("soft_shrink", locals())
     th = _number(threshold, "threshold", "soft_shrink")
     return soft_shrink_p(_float(x, "soft_shrink"), options=(th,))
 
 
 def hard_shrink(x, threshold=0.5):
     """x where |x| > threshold, else 0."""
+    if type(x) is KerasTensor:
+        return symbolic_call("hard_shrink", locals())
     th = _number(threshold, "threshold", "hard_shrink")
     return hard_shrink_p(_float(x, "hard_shrink"), options=(th,))
 
 
 def hard_tanh(x):
     """clip(x, -1, 1)."""
+    if type(x) is KerasTensor:
+        return symbolic_call("hard_tanh", locals())
     return hard_tanh_p(_float(x, "hard_tanh"))
 
 
 def tanh_shrink(x):
     """x - tanh(x)."""
+    if type(x) is KerasTensor:
+        return symbolic_call("tanh_shrink", locals())
     return tanh_shrink_p(_float(x, "tanh_shrink"))
 
 
 def threshold(x, threshold, default_value):
     """x where x > threshold, else ``default_value`` (both numbers)."""
+    if type(x) is KerasTensor:
+        return symbolic_call("threshold", locals())
     th = _number(threshold, "threshold", "threshold")
     default = _number(default_value, "default_value", "threshold")
     return threshold_p(_float(x, "threshold"), options=(th, default))
@@ -257,6 +305,8 @@ def threshold(x, threshold, default_value):
 
 def glu(x, axis=-1):
     """Gated linear unit: split ``x`` in halves a, b along ``axis``; a * sigmoid(b)."""
+    if type(x) is KerasTensor:
+        return symbolic_call("glu", locals())
     t = _float(x, "glu")
     if t.ndim == 0:
         raise ValueError("ops.glu: the input must have at least one dimension")
@@ -329,16 +379,22 @@ def _normalize_along(prim, x, axis, op):
 def softmax(x, axis=-1):
     """exp(x) / sum(exp(x)) along ``axis`` (every element with ``axis=None``), computed as
     exp(x - max) / sum(exp(x - max)). The result remembers ``x`` as its logits."""
+    if type(x) is KerasTensor:
+        return symbolic_call("softmax", locals())
     t = _float(x, "softmax")
     return _remember_logits(_normalize_along(softmax_p, t, axis, "softmax"), t)
 
 
 def log_softmax(x, axis=-1):
+    if type(x) is KerasTensor:
+        return symbolic_call("log_softmax", locals())
     return _normalize_along(log_softmax_p, x, axis, "log_softmax")
 
 
 def sparsemax(x, axis=-1):
     """max(x - tau, 0) along ``axis``, with Keras 3.15's threshold tau (see the kernel)."""
+    if type(x) is KerasTensor:
+        return symbolic_call("sparsemax", locals())
     return _normalize_along(sparsemax_p, x, axis, "sparsemax")
 
 
@@ -423,6 +479,8 @@ def binary_crossentropy(target, output, from_logits=False):
     Probabilities are clipped to [1e-7, 1 - 1e-7] first, so the loss never exceeds
     -log(1e-7) = 16.118; with ``from_logits=True`` (or an output that remembers its logits)
     it is max(x, 0) - x t + log(1 + e^-|x|), exact for any logit."""
+    if type(target) is KerasTensor or type(output) is KerasTensor:
+        return symbolic_call("binary_crossentropy", locals())
     from nbkeras.ops.elementwise import log, multiply, negative, subtract
 
     output = _float(output, "binary_crossentropy")
@@ -442,6 +500,8 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
     Probabilities are renormalised to sum to 1 along ``axis`` and clipped to [1e-7, 1 - 1e-7];
     logits go through the fused log-softmax kernel."""
+    if type(target) is KerasTensor or type(output) is KerasTensor:
+        return symbolic_call("categorical_crossentropy", locals())
     from nbkeras.ops.elementwise import divide, log, multiply, negative
     from nbkeras.ops.reductions import sum as reduce_sum
 
@@ -464,6 +524,8 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
     Probabilities are clipped to [1e-7, 1 - 1e-7] and used as logits, without renormalising
     first (TensorFlow's order): the loss is -log clip(p_t) + log sum_j clip(p_j)."""
+    if type(target) is KerasTensor or type(output) is KerasTensor:
+        return symbolic_call("sparse_categorical_crossentropy", locals())
     from nbkeras.ops.elementwise import log
 
     output = _float(output, "sparse_categorical_crossentropy")
@@ -542,6 +604,8 @@ def normalize(x, axis=-1, order=2, epsilon=None):
 
     For ``order=2`` it is computed as Keras computes it, ``x * min(rsqrt(sum(x^2)),
     1 / epsilon)``; other orders divide by the vector p-norm ``sum(|x|^p)^(1/p)``."""
+    if type(x) is KerasTensor:
+        return symbolic_call("normalize", locals())
     from nbkeras.ops import elementwise as el
     from nbkeras.ops import reductions as red
     from nbkeras.ops.shape import expand_dims

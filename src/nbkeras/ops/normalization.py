@@ -20,10 +20,12 @@ import numpy as np
 
 from nbkeras import config
 from nbkeras.autodiff import Primitive
+from nbkeras.keras_tensor import KerasTensor
 from nbkeras.kernels import normalization as K
 from nbkeras.kernels import reductions
 from nbkeras.kernels.threads import by_rows
 from nbkeras.ops import _args
+from nbkeras.ops.operation import symbolic_call
 from nbkeras.tensor import Tensor
 
 
@@ -80,6 +82,8 @@ moments_p = Primitive("moments", _moments_forward, _moments_backward)
 
 def moments(x, axes, keepdims=False, synchronized=False):
     """The mean and the variance (divided by the count, not count - 1) of ``x`` over ``axes``."""
+    if type(x) is KerasTensor:
+        return symbolic_call("moments", locals())
     if synchronized:
         raise ValueError("ops.moments: synchronized=True needs a distributed strategy")
     t = _args.float_tensor(x, "moments")

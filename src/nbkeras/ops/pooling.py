@@ -15,6 +15,7 @@ m over n elements covers [floor(i n / m), ceil((i + 1) n / m)).
 """
 
 from nbkeras.autodiff import Primitive
+from nbkeras.keras_tensor import KerasTensor
 from nbkeras.kernels import pooling as K
 from nbkeras.ops.convolution import (
     padding_pairs,
@@ -25,6 +26,7 @@ from nbkeras.ops.convolution import (
     to_channels_first,
     to_channels_last,
 )
+from nbkeras.ops.operation import symbolic_call
 
 
 def _max_pool_forward(x, *, pool_size, strides, pads):
@@ -76,11 +78,15 @@ def _pool(prim, op, inputs, pool_size, strides, padding, data_format):
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     """The max over each window. inputs: (batch, *spatial, C) for channels_last (1 to 3
     spatial axes); returns (batch, *out_spatial, C) in the same float dtype."""
+    if type(inputs) is KerasTensor:
+        return symbolic_call("max_pool", locals())
     return _pool(max_pool_p, "max_pool", inputs, pool_size, strides, padding, data_format)
 
 
 def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     """The mean over each window's real elements (the padding of "same" is not counted)."""
+    if type(inputs) is KerasTensor:
+        return symbolic_call("average_pool", locals())
     return _pool(average_pool_p, "average_pool", inputs, pool_size, strides, padding,
                  data_format)
 
@@ -114,6 +120,8 @@ def _adaptive(prim, mode, op, inputs, output_size, data_format):
 def adaptive_max_pool(inputs, output_size, data_format=None):
     """The max over each of ``output_size`` windows per spatial axis, whatever the input size.
     inputs: (batch, *spatial, C) for channels_last (1 to 3 spatial axes)."""
+    if type(inputs) is KerasTensor:
+        return symbolic_call("adaptive_max_pool", locals())
     return _adaptive(adaptive_max_pool_p, "max", "adaptive_max_pool", inputs, output_size,
                      data_format)
 
@@ -121,5 +129,7 @@ def adaptive_max_pool(inputs, output_size, data_format=None):
 def adaptive_average_pool(inputs, output_size, data_format=None):
     """The mean over each of ``output_size`` windows per spatial axis, whatever the input
     size."""
+    if type(inputs) is KerasTensor:
+        return symbolic_call("adaptive_average_pool", locals())
     return _adaptive(adaptive_average_pool_p, "average", "adaptive_average_pool", inputs,
                      output_size, data_format)

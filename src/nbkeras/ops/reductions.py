@@ -7,8 +7,10 @@ import math
 import numpy as np
 
 from nbkeras.autodiff import Primitive
+from nbkeras.keras_tensor import KerasTensor
 from nbkeras.kernels import reductions as K
 from nbkeras.ops import _args
+from nbkeras.ops.operation import symbolic_call
 from nbkeras.tensor import Tensor
 
 
@@ -119,11 +121,15 @@ def _nonempty(t, axes, op):
 
 
 def sum(x, axis=None, keepdims=False):  # noqa: A001 - Keras' name
+    if type(x) is KerasTensor:
+        return symbolic_call("sum", locals())
     t, axes = _reduction_input(x, axis, "sum")
     return sum_p(t, axes=axes, keepdims=bool(keepdims))
 
 
 def mean(x, axis=None, keepdims=False):
+    if type(x) is KerasTensor:
+        return symbolic_call("mean", locals())
     t, axes = _reduction_input(x, axis, "mean", floats_only=True)
     return mean_p(t, axes=axes, keepdims=bool(keepdims))
 
@@ -147,18 +153,24 @@ def _extreme(prim, numpy_function, combine, x, axis, keepdims, initial, op):
 
 
 def max(x, axis=None, keepdims=False, initial=None):  # noqa: A001 - Keras' name
+    if type(x) is KerasTensor:
+        return symbolic_call("max", locals())
     from nbkeras.ops.elementwise import maximum
 
     return _extreme(max_p, np.max, maximum, x, axis, keepdims, initial, "max")
 
 
 def min(x, axis=None, keepdims=False, initial=None):  # noqa: A001 - Keras' name
+    if type(x) is KerasTensor:
+        return symbolic_call("min", locals())
     from nbkeras.ops.elementwise import minimum
 
     return _extreme(min_p, np.min, minimum, x, axis, keepdims, initial, "min")
 
 
 def prod(x, axis=None, keepdims=False, dtype=None):
+    if type(x) is KerasTensor:
+        return symbolic_call("prod", locals())
     t, axes = _reduction_input(x, axis, "prod")
     if dtype is not None:
         from nbkeras.ops.core import cast
@@ -172,6 +184,8 @@ def prod(x, axis=None, keepdims=False, dtype=None):
 
 
 def logsumexp(x, axis=None, keepdims=False):
+    if type(x) is KerasTensor:
+        return symbolic_call("logsumexp", locals())
     t, axes = _reduction_input(x, axis, "logsumexp", floats_only=True)
     _nonempty(t, axes, "logsumexp")
     return logsumexp_p(t, axes=axes, keepdims=bool(keepdims))
@@ -194,10 +208,14 @@ def _arg_extreme(function, x, axis, keepdims, op):
 
 def argmax(x, axis=None, keepdims=False):
     """Index of the largest value (the first one on ties), as int32 (no gradient)."""
+    if type(x) is KerasTensor:
+        return symbolic_call("argmax", locals())
     return _arg_extreme(np.argmax, x, axis, keepdims, "argmax")
 
 
 def argmin(x, axis=None, keepdims=False):
+    if type(x) is KerasTensor:
+        return symbolic_call("argmin", locals())
     return _arg_extreme(np.argmin, x, axis, keepdims, "argmin")
 
 
@@ -210,9 +228,13 @@ def _logical_reduction(function, x, axis, keepdims, op):
 
 def any(x, axis=None, keepdims=False):  # noqa: A001 - Keras' name
     """True where any element along ``axis`` is non-zero (a bool tensor; no gradient)."""
+    if type(x) is KerasTensor:
+        return symbolic_call("any", locals())
     return _logical_reduction(np.any, x, axis, keepdims, "any")
 
 
 def all(x, axis=None, keepdims=False):  # noqa: A001 - Keras' name
     """True where every element along ``axis`` is non-zero (a bool tensor; no gradient)."""
+    if type(x) is KerasTensor:
+        return symbolic_call("all", locals())
     return _logical_reduction(np.all, x, axis, keepdims, "all")

@@ -8,7 +8,9 @@ import numpy as np
 
 from nbkeras import dtypes
 from nbkeras.autodiff import Primitive
+from nbkeras.keras_tensor import KerasTensor
 from nbkeras.ops import _args
+from nbkeras.ops.operation import any_symbolic, symbolic_call
 from nbkeras.tensor import Tensor
 
 
@@ -24,6 +26,8 @@ reshape_p = Primitive("reshape", _reshape_forward, _reshape_backward)
 
 
 def reshape(x, newshape):
+    if type(x) is KerasTensor:
+        return symbolic_call("reshape", locals())
     t = _args.tensor(x, "reshape")
     newshape = (newshape,) if isinstance(newshape, (int, np.integer)) else tuple(newshape)
     newshape = tuple(-1 if d is None else int(d) for d in newshape)
@@ -65,6 +69,8 @@ transpose_p = Primitive("transpose", _transpose_forward, _transpose_backward)
 
 
 def transpose(x, axes=None):
+    if type(x) is KerasTensor:
+        return symbolic_call("transpose", locals())
     t = _args.tensor(x, "transpose")
     if axes is None:
         axes = tuple(range(t.ndim))[::-1]
@@ -79,6 +85,8 @@ def transpose(x, axes=None):
 
 def expand_dims(x, axis):
     """Insert axes of length 1 (a reshape)."""
+    if type(x) is KerasTensor:
+        return symbolic_call("expand_dims", locals())
     t = _args.tensor(x, "expand_dims")
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     ndim = t.ndim + len(axes)
@@ -89,6 +97,8 @@ def expand_dims(x, axis):
 
 def squeeze(x, axis=None):
     """Remove axes of length 1 (a reshape); naming an axis whose length is not 1 is an error."""
+    if type(x) is KerasTensor:
+        return symbolic_call("squeeze", locals())
     t = _args.tensor(x, "squeeze")
     if axis is None:
         axes = tuple(a for a, d in enumerate(t.shape) if d == 1)
@@ -116,6 +126,8 @@ concatenate_p = Primitive("concatenate", _concatenate_forward, _concatenate_back
 
 
 def concatenate(xs, axis=0):
+    if any_symbolic(xs):
+        return symbolic_call("concatenate", locals())
     if not isinstance(xs, (list, tuple)) or not xs:
         raise ValueError("ops.concatenate: xs must be a non-empty list of tensors")
     tensors = _args.operands(xs, [f"xs[{i}]" for i in range(len(xs))], "concatenate")
@@ -134,6 +146,8 @@ def concatenate(xs, axis=0):
 
 def stack(x, axis=0):
     """Join tensors of one shape along a new axis (expand_dims, then concatenate)."""
+    if any_symbolic(x):
+        return symbolic_call("stack", locals())
     if not isinstance(x, (list, tuple)) or not x:
         raise ValueError("ops.stack: x must be a non-empty list of tensors")
     tensors = _args.operands(x, [f"x[{i}]" for i in range(len(x))], "stack")
@@ -160,6 +174,8 @@ broadcast_to_p = Primitive("broadcast_to", _broadcast_to_forward, _broadcast_to_
 def broadcast_to(x, shape):
     """``x`` stretched to ``shape`` by NumPy's broadcasting rules (axes added in front, axes
     of length 1 repeated); raises ValueError naming both shapes when they do not fit."""
+    if type(x) is KerasTensor:
+        return symbolic_call("broadcast_to", locals())
     t = _args.tensor(x, "broadcast_to")
     shape = tuple(int(d) for d in shape)
     try:
@@ -210,6 +226,8 @@ def _index_array(indices, size, op, axis):
 
 def take(x, indices, axis=None):
     """Gather entries of ``x`` along ``axis`` (the flattened ``x`` when axis is None)."""
+    if type(x) is KerasTensor or type(indices) is KerasTensor:
+        return symbolic_call("take", locals())
     t = _args.tensor(x, "take")
     if axis is None:
         t = reshape(t, (-1,))
@@ -240,6 +258,8 @@ take_along_axis_p = Primitive(
 
 
 def take_along_axis(x, indices, axis=None):
+    if type(x) is KerasTensor or type(indices) is KerasTensor:
+        return symbolic_call("take_along_axis", locals())
     t = _args.tensor(x, "take_along_axis")
     if axis is None:
         t = reshape(t, (-1,))
@@ -304,6 +324,8 @@ def _plain_key(key):
 
 def getitem(x, key):
     """``x[key]`` with NumPy's indexing rules (slices, integers, arrays, masks)."""
+    if type(x) is KerasTensor or type(key) is KerasTensor:
+        return symbolic_call("getitem", locals())
     t = _args.tensor(x, "getitem")
     key = _plain_key(key)
     try:
@@ -317,6 +339,9 @@ def getitem(x, key):
 def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
     """One-hot encode integer labels (a float array of whole numbers is accepted, as Keras casts
     it); a label outside [0, num_classes) gives a row of zeros."""
+    dtype = dtypes.standardize_dtype(dtype)  # (before a graph step: its config has the name)
+    if type(x) is KerasTensor:
+        return symbolic_call("one_hot", locals())
     if sparse:
         raise ValueError("ops.one_hot: sparse outputs are not supported")
     t = _args.tensor(x, "one_hot")
@@ -331,7 +356,6 @@ def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
     elif labels.dtype.kind not in "iu":
         raise TypeError(f"ops.one_hot: x must hold integer labels, got dtype {labels.dtype}")
     num_classes = int(num_classes)
-    dtype = dtypes.standardize_dtype(dtype)
     eye = labels[..., None] == np.arange(num_classes)
     out = eye.astype(dtype)
     a = _args.single_axis(axis, labels.ndim + 1, "one_hot")
@@ -363,6 +387,8 @@ pad_p = Primitive("pad", _pad_forward, _pad_backward)
 def pad(x, pad_width, mode="constant", constant_values=None):
     """Pad ``x`` with ``pad_width`` = ((before, after), ...) per axis (or one pair, or one int,
     for every axis), as ``np.pad``; ``mode`` is "constant", "reflect" or "symmetric"."""
+    if type(x) is KerasTensor or type(constant_values) is KerasTensor:
+        return symbolic_call("pad", locals())
     t = _args.tensor(x, "pad")
     if mode not in ("constant", "reflect", "symmetric"):
         raise ValueError(
@@ -413,6 +439,8 @@ repeat_p = Primitive("repeat", _repeat_forward, _repeat_backward)
 def repeat(x, repeats, axis=None):
     """Repeat each element of ``x`` ``repeats`` times along ``axis`` (of the flattened ``x``
     when axis is None); ``repeats`` is an int or one count per element along the axis."""
+    if type(x) is KerasTensor:
+        return symbolic_call("repeat", locals())
     t = _args.tensor(x, "repeat")
     if axis is None:
         t = reshape(t, (-1,))

@@ -15,6 +15,7 @@ import inspect
 import numpy as np
 
 from nbkeras.saving import object_registration
+from nbkeras.tensor import Tensor
 from nbkeras.utils import identifiers
 
 _PLAIN = (str, int, float, bool, type(None))
@@ -55,6 +56,16 @@ def serialize_keras_object(obj):
                 "config": {"value": obj.tolist(), "dtype": str(obj.dtype)}}
     if isinstance(obj, (np.generic, np.ndarray)):
         return obj.item()
+    if isinstance(obj, Tensor):  # a constant in a graph step's arguments
+        return {"class_name": "__tensor__",
+                "config": {"value": obj._value.tolist(), "dtype": obj.dtype}}
+    if isinstance(obj, slice):  # a key of x[...]
+        return {"class_name": "__slice__",
+                "config": {"start": serialize_keras_object(obj.start),
+                           "stop": serialize_keras_object(obj.stop),
+                           "step": serialize_keras_object(obj.step)}}
+    if obj is Ellipsis:
+        return {"class_name": "__ellipsis__", "config": {}}
     if hasattr(obj, "get_config"):
         cls = type(obj)
         module, registered_name = _public_entry(cls)
@@ -94,6 +105,11 @@ _MODULE_TABLES = {
     "keras.optimizers": ("nbkeras.optimizers", "ALL_OBJECTS_DICT"),
     "keras.optimizers.schedules": ("nbkeras.optimizers.schedules.learning_rate_schedule",
                                    "SCHEDULES"),
+    # the steps that keras.ops record in a functional graph (``ops/operation.py``)
+    "keras.src.ops.numpy": ("nbkeras.ops.operation", "operation_classes"),
+    "keras.src.ops.nn": ("nbkeras.ops.operation", "operation_classes"),
+    "keras.src.ops.math": ("nbkeras.ops.operation", "operation_classes"),
+    "keras.src.ops.core": ("nbkeras.ops.operation", "operation_classes"),
 }
 
 
@@ -123,7 +139,8 @@ def _module_table(module):
 def _all_known_objects():
     table = {}
     for module in _MODULE_TABLES:
-        table.update(_module_table(module))
+        if not module.startswith("keras.src.ops."):  # (ops' steps: found by module only, so
+            table.update(_module_table(module))    # that Concatenate stays the layer)
     return table
 
 
@@ -177,6 +194,13 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
         return tensor
     if class_name == "__numpy__":
         return np.array(inner["value"], dtype=inner["dtype"])
+    if class_name == "__tensor__":
+        return Tensor(np.array(inner["value"], dtype=inner["dtype"]))
+    if class_name == "__slice__":
+        return slice(*(deserialize_keras_object(inner[k], custom_objects, safe_mode)
+                       for k in ("start", "stop", "step")))
+    if class_name == "__ellipsis__":
+        return Ellipsis
     if class_name == "function":
         name = config.get("registered_name") or inner
         found = (object_registration.get_registered_object(name, custom_objects)

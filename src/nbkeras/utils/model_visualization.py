@@ -58,7 +58,7 @@ def _label(layer, show_shapes, show_dtype, show_layer_names, show_layer_activati
     if show_dtype and node is not None:
         dtypes = sorted({x.dtype for x in node.outputs})
         rows.append(("Output dtype", ", ".join(dtypes), None))
-    if show_trainable and layer.weights:
+    if show_trainable and getattr(layer, "weights", None):
         rows.append(("Trainable" if layer.trainable else "Non-trainable", "",
                      "#2e7d32" if layer.trainable else "#c62828"))
     return title, rows
@@ -102,20 +102,21 @@ def _graph_of(model, label_options, expand_nested, prefix=""):
 
     own = model._graph.nodes
     expanded = {}
-    for layer in model.layers:
+    operations = model.operations  # the layers and the ops' steps (``ops/operation.py``)
+    for layer in operations:
         if expand_nested and isinstance(layer, (Functional, Sequential)):
             expanded[layer.name] = _graph_of(layer, label_options, True,
                                              prefix + layer.name + "/")
             _merge(boxes, edges, clusters, expanded[layer.name], layer.name)
         else:
             add_box(layer)
-    for layer in model.layers:
+    for layer in operations:
         for node in layer._inbound_nodes:
             if id(node) not in own:
                 continue
             for x in node.outputs:
                 produced_by[id(x)] = layer
-    for layer in model.layers:
+    for layer in operations:
         for node in layer._inbound_nodes:
             if id(node) not in own:
                 continue

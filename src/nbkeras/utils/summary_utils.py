@@ -112,6 +112,12 @@ def _is_sequential_like(model):
     return True
 
 
+def _is_functional(model):
+    from nbkeras.models.functional import Functional
+
+    return isinstance(model, Functional) and not _is_wrapped_sequential(model)
+
+
 def _is_wrapped_sequential(model):
     from nbkeras.models.sequential import Sequential
 
@@ -188,7 +194,9 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
     def fields(layer, prefix):
         name = rich.markup.escape(prefix + layer.name)
         name += f" ([color({_SYMBOL})]{rich.markup.escape(type(layer).__name__)}[/])"
-        if not layer.built:
+        if not hasattr(layer, "built"):  # an op's step (``ops/operation.py``): no weights
+            params = _number(0)
+        elif not layer.built:
             params = f"{_number(0)} (unbuilt)"
         else:
             params = _number(f"{layer.count_params():,}")
@@ -196,7 +204,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
         if not sequential_like:
             row.append(_connections(layer, model_nodes))
         if show_trainable:
-            if layer.weights:
+            if getattr(layer, "weights", None):
                 row.append(_bold("Y", 34) if layer.trainable else _bold("N", 9))
             else:
                 row.append(_bold("-"))
@@ -209,7 +217,9 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
             found.extend(rows(inner, level + 1))
         return found
 
-    layers = model.layers
+    # a functional model lists its ops' steps too, as Keras does
+    layers = model.layers if sequential_like and not _is_functional(model) else (
+        model.operations if _is_functional(model) else model.layers)
     start, stop = _layer_range(layers, layer_range)
     for layer in layers[start:stop]:
         for row in rows(layer):

@@ -19,9 +19,9 @@ from nbkeras import ops
 from nbkeras.keras_tensor import KerasTensor
 from nbkeras.layers.core.wrapper import deserialize_layer
 from nbkeras.layers.layer import Layer, keras_mask
-from nbkeras.layers.node import flatten
 from nbkeras.layers.rnn.dropout_rnn_cell import DropoutRNNCell
 from nbkeras.layers.rnn.stacked_rnn_cells import StackedRNNCells
+from nbkeras.ops.node import flatten
 from nbkeras.saving import serialization_lib
 from nbkeras.tensor import Tensor, Variable
 
