@@ -295,6 +295,9 @@ print("output", out.shape, "- the gradient of the table matches Keras (id 3 appe
 # one it computes (`Add` keeps a step where any input keeps it, `Concatenate` joins the masks).
 # Any other layer (`Flatten`, the convolutions) drops the mask with a warning, as Keras does.
 # A loss reads the mask of the prediction and averages over the real entries only (chapter 3).
+# Called on symbolic Inputs, the same plumbing runs on KerasTensors: the mask becomes a step of
+# the graph (an Embedding's `ids != 0` is a `NotEqual` step, chapter 11) and the next layer's
+# recorded call takes its output as `mask`, which is how Keras' saved graphs hold it.
 #
 # `Layer.__call__` does this plumbing around every call:
 

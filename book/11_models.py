@@ -462,11 +462,11 @@ for text, tensor in [("reshape(x, (-1, 3))", keras.ops.reshape(sequence, (-1, 3)
     print(f"{text:28} {str(tensor.shape):16} {tensor.dtype}")
 
 # %% [markdown]
-# Keras adds such a step itself in one common case: a masked `Embedding` in a graph. Keras
-# computes the mask (`inputs != 0`) as a `NotEqual` step and hands its output to the next layer
-# as `mask`, and its file says so. That file, written by Keras, loads here with the step and
-# predicts what Keras predicted (nbkeras computes layer masks when the model runs, so a model
-# built here has no such step; Keras opens either file):
+# A graph gains such a step without any op being written, too: a masked `Embedding`. Its mask
+# (`inputs != 0`, chapter 7) is computed on the KerasTensors like any op, so it becomes a
+# `NotEqual` step, and the LSTM's recorded call takes that step's output as `mask`. Keras does
+# the same, and its saved file of this model holds the step; the file loads here and predicts
+# what Keras predicted, and the same model built here has Keras' summary:
 
 # %%
 case = ops_reference["masked_text"]
@@ -476,6 +476,15 @@ lstm_call = [entry for entry in masked.get_config()["layers"] if entry["name"] =
 print("the LSTM's mask:", lstm_call["inbound_nodes"][0]["kwargs"]["mask"]["config"])
 assert_matches_keras(masked.predict(case.array("x0"), verbose=0), case.array("y0"), 1e-5,
                      "masked text model")
+
+keras.backend.clear_session()
+tokens = keras.Input(shape=(None,), dtype="int32", name="tokens")
+encoded = layers.LSTM(3, name="lstm")(layers.Embedding(6, 4, mask_zero=True,
+                                                       name="embedding")(tokens))
+built_here = keras.Model(tokens, layers.Dense(2, name="dense")(encoded))
+built_here.summary()
+assert captured_summary(built_here) == case["summary"]
+assert json.loads(json.dumps(built_here.get_config())) == case["config"]
 
 # %% [markdown]
 # ## Subclassed models: what is tracked

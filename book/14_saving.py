@@ -333,7 +333,10 @@ print("members:", contents["nbkeras"][0] == contents["Keras"][0],
 # wrappers, a nested Sequential), open in Keras with nbkeras' weights exactly and predict
 # nbkeras' outputs to 1e-6; their `.weights.h5` files load into the same models built in Keras;
 # Keras resumes training from nbkeras' rewrite of its own files and lands on its own after-epoch
-# weights (to 1.2e-7); and Keras refuses nbkeras' Lambda file in safe mode: 13 checks of 13.
+# weights (to 1.2e-7); four graphs with ops' steps (chapter 11: operators, reductions and
+# reshapes, gathers, a masked Embedding's `NotEqual`) rebuild in Keras step by step and predict
+# nbkeras' outputs (to 1.2e-7); and Keras refuses nbkeras' Lambda file in safe mode: 17 checks
+# of 17.
 # (`make interop` also resumes, in Keras, a fit that nbkeras' `BackupAndRestore` backed up:
 # chapter 13.)
 #

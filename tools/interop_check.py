@@ -8,6 +8,8 @@ not imported: every verdict is Keras'):
 - ``<name>.fresh.weights.h5``: loads into the same model built in Keras, same predictions;
 - ``<name>.resaved.keras``: Keras resumes training from it (optimizer state included) and
   ends with the weights it recorded for its own file after one more epoch;
+- ``ops_<name>.fresh.keras``: a graph with ops' steps; Keras rebuilds the steps, holds the
+  weights exactly and predicts what nbkeras predicted;
 - ``lambda.keras``: refused in safe mode, loaded and run with ``safe_mode=False``;
 - ``backup/``: Keras' BackupAndRestore resumes nbkeras' crashed fit at epoch 3, with Adam's
   state, and ends with the weights nbkeras' own resume ended with.
@@ -33,7 +35,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-from reference import _callbacks_zoo, _saving_zoo  # noqa: E402
+from reference import _callbacks_zoo, _functional_ops_zoo, _saving_zoo  # noqa: E402
 
 RTOL = 1e-5  # predictions: two frameworks' kernels on the same weights
 RESUME_RTOL = 2e-4  # one more epoch of training (the training family's tolerance)
@@ -73,6 +75,26 @@ def check_fresh(out, stem, make):
         built.load_weights(out / f"{stem}.fresh.weights.h5")
     worst_weights = _close(built.predict(x, verbose=0), _listed(arrays, "predictions"), RTOL)
     return f"weights exact, predictions {worst:.1e} / weights file {worst_weights:.1e}"
+
+
+def check_ops(out, name):
+    """A functional model with ops' steps (tools/reference/_functional_ops_zoo.py), as nbkeras
+    wrote it: Keras rebuilds every step and predicts what nbkeras predicted."""
+    arrays = np.load(out / f"ops_{name}.fresh.npz")
+    x = _listed(arrays, "x")
+    model = keras.saving.load_model(out / f"ops_{name}.fresh.keras")
+    for mine, theirs in zip(model.get_weights(), _listed(arrays, "weights"), strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+    predictions = model.predict(x if len(x) > 1 else x[0], verbose=0)
+    predictions = predictions if isinstance(predictions, list) else [predictions]
+    expected = _listed(arrays, "predictions")
+    flags = [i for i, p in enumerate(expected) if p.dtype == bool]
+    for i in flags:
+        np.testing.assert_array_equal(predictions[i], expected[i])
+    worst = _close([p for i, p in enumerate(predictions) if i not in flags],
+                   [p for i, p in enumerate(expected) if i not in flags], RTOL)
+    steps = [op.name for op in model.operations if op not in model.layers]
+    return f"{len(steps)} steps ({', '.join(steps)}), weights exact, predictions {worst:.1e}"
 
 
 def check_resumed(out, name, reference):
@@ -132,6 +154,8 @@ def main(out):
     for name, make in _saving_zoo.LAYOUTS.items():
         checks.append((f"layout_{name}.fresh.keras",
                        lambda n=name, m=make: check_fresh(out, f"layout_{n}", m)))
+    for name in _functional_ops_zoo.MODELS:
+        checks.append((f"ops_{name}.fresh.keras", lambda n=name: check_ops(out, n)))
     checks.append(("lambda.keras", lambda: check_lambda(out)))
     checks.append(("backup/ (BackupAndRestore)", lambda: check_backup(out)))
     results, failed = [], 0

@@ -8,6 +8,8 @@ For each model of tools/reference/_saving_zoo.py (``MODELS`` and ``LAYOUTS``):
 - ``<name>.resaved.keras`` (``MODELS`` only): Keras' own file from tests/reference/saving,
   loaded and saved again by nbkeras, so that Keras can resume training from it and compare
   with the weights it recorded after one more epoch;
+- ``ops_<name>.fresh.keras``: each model of tools/reference/_functional_ops_zoo.py (ops on
+  KerasTensors as graph steps), with ``ops_<name>.fresh.npz`` as above;
 - ``lambda.keras``: a Lambda layer's code, which Keras must refuse in safe mode;
 - ``backup/``: what nbkeras' BackupAndRestore leaves when a fit crashes after epoch 3 of 5
   (weights with Adam's state, training_metadata.json), with ``backup.npz`` holding the data
@@ -26,7 +28,7 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
-from reference import _callbacks_zoo, _saving_zoo  # noqa: E402
+from reference import _callbacks_zoo, _functional_ops_zoo, _saving_zoo  # noqa: E402
 
 import nbkeras as keras  # noqa: E402
 
@@ -67,6 +69,14 @@ def main(out):
         _save_arrays(out / f"layout_{name}.fresh.npz", x,
                      model.predict(_saving_zoo.inputs(x), verbose=0), model.get_weights())
         print(f"wrote layout_{name}.fresh.keras, layout_{name}.fresh.weights.h5")
+    for name, (make, specs) in _functional_ops_zoo.MODELS.items():
+        keras.utils.set_random_seed(7)
+        model = make(keras)
+        x = _functional_ops_zoo.make_inputs(rng, specs)
+        model.save(out / f"ops_{name}.fresh.keras")
+        _save_arrays(out / f"ops_{name}.fresh.npz", x,
+                     model.predict(x if len(x) > 1 else x[0], verbose=0), model.get_weights())
+        print(f"wrote ops_{name}.fresh.keras")
     lam = keras.Sequential([keras.Input((3,)), keras.layers.Lambda(lambda t: t * 2.0 + 1.0)])
     lam.save(out / "lambda.keras")
     print("wrote lambda.keras")

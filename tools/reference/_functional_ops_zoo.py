@@ -53,8 +53,8 @@ def selections(keras):
 
 
 def masked_text(keras):
-    """Embedding(mask_zero=True) then an LSTM: Keras computes the mask in the graph, and
-    saves it as a NotEqual step whose output the LSTM takes as ``mask``."""
+    """Embedding(mask_zero=True) then an LSTM: the mask is computed in the graph, a NotEqual
+    step whose output the LSTM takes as ``mask``."""
     keras.backend.clear_session()
     inputs = keras.Input(shape=(None,), dtype="int32", name="tokens")
     x = keras.layers.Embedding(6, 4, mask_zero=True, name="embedding")(inputs)
@@ -68,12 +68,6 @@ MODELS = {
     "selections": (selections, [((5, 6), "float32"), ((5, 2), "int32")]),
     "masked_text": (masked_text, [((4, 7), "int32")]),
 }
-
-MASK_ADDED_BY_KERAS = {"masked_text"}
-"""Models whose Keras graph holds a step that Keras adds itself (the mask's NotEqual): nbkeras
-computes layer masks when the model runs instead, so its own config of the model has no such
-step; the Keras file still loads, with the step."""
-
 
 def make_inputs(rng, specs):
     """Arrays for ``(shape, dtype)`` specs: floats N(0, 1), integers in [0, 6) with the last

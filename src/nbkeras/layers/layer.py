@@ -62,7 +62,7 @@ def current_path():
 
 def keras_mask(x):
     """The Keras mask attached to tensor ``x`` by the layer that made it, or None."""
-    return getattr(x, "_keras_mask", None) if isinstance(x, Tensor) else None
+    return getattr(x, "_keras_mask", None) if isinstance(x, (Tensor, KerasTensor)) else None
 
 
 def _map_leaves(function, structure):
@@ -648,15 +648,21 @@ class Layer:
 
         if symbolic:
             # No kernel runs: the output is a shape and a dtype, and the call is recorded
-            # (with the input's mask, None for a symbolic tensor, as Keras records it). Keras
-            # records neither for a layer called on a list (Attention()([q, v])) unless given.
+            # with the input's mask (None, or the KerasTensor of an earlier layer's mask), as
+            # Keras records it. Keras records neither for a layer called on a list
+            # (Attention()([q, v])) unless given.
             if isinstance(inputs, (list, tuple)):
                 if not training_given:
                     kwargs.pop("training", None)
             elif "mask" in self._call_parameters and "mask" not in kwargs:
-                kwargs["mask"] = None
+                kwargs["mask"] = keras_mask(inputs)
             outputs = self.compute_output_spec(*args, **kwargs)
             Node(self, args, kwargs, outputs)
+            # the output's mask, computed on KerasTensors: an Embedding(mask_zero=True) adds
+            # a NotEqual step to the graph, as in Keras (see ops/operation.py)
+            given = kwargs.get("mask")
+            self._attach_masks(inputs, outputs,
+                               given if given is not None else _map_leaves(keras_mask, inputs))
             return outputs
 
         previous_mask = self._pass_masks(args, kwargs)
@@ -758,7 +764,8 @@ class Layer:
         if masks is None:
             return
         for leaf, mask in zip(leaves, flatten(masks), strict=False):
-            if isinstance(leaf, Tensor) and keras_mask(leaf) is None and mask is not None:
+            if isinstance(leaf, (Tensor, KerasTensor)) and keras_mask(leaf) is None \
+                    and mask is not None:
                 leaf._keras_mask = mask
 
     def _activity_penalty(self, output):

@@ -6,8 +6,9 @@ that op, ``Relu``, ``Multiply``, ``NotEqual``, ...), which records a ``Node`` as
 does and returns KerasTensors of the output's shape and dtype. A model call then runs the
 Operation like a layer, on the values; ``get_config`` writes it as Keras does (module
 ``keras.src.ops.numpy`` and so on, the op's options in its config), and a Keras file holding such
-steps loads. Keras itself adds one when a layer's mask is computed in a graph: an
-``Embedding(mask_zero=True)`` followed by an LSTM saves a ``NotEqual`` node.
+steps loads. A layer's mask computed in a graph makes steps too (``Layer.__call__`` runs
+``compute_mask`` on the KerasTensors): an ``Embedding(mask_zero=True)`` followed by an LSTM has
+a ``NotEqual`` step whose output the LSTM's call takes as ``mask``, here as in Keras.
 
 How an op takes part: its function starts with
 

@@ -116,6 +116,8 @@ class Attention(Layer):
         self._validate_inputs(inputs=inputs, mask=mask)
         if mask is None or mask[0] is None:
             return None
+        if isinstance(mask[0], KerasTensor):  # in a graph: the query's mask, as it is
+            return mask[0]
         return ops.convert_to_tensor(mask[0])
 
     def compute_output_shape(self, input_shape):
