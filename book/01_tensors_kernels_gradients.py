@@ -176,7 +176,12 @@ show_source(keras.kernels.elementwise.sigmoid, keras.kernels.elementwise.sigmoid
 # - **No `fastmath`**, but for one flag. Fastmath would let LLVM assume there are no NaNs and
 #   reorder sums; a NaN in the input must reach the output, where Keras' `TerminateOnNaN` can
 #   see it. The one flag used, `contract` (fused multiply-adds), is for the polynomials of the
-#   exponential, the logarithm, tanh and erfc, below.
+#   exponential, the logarithm, tanh and erfc, below. Every kernel says `fastmath=False` (or
+#   `{"contract"}`) itself, although False is Numba's default: a kernel that leaves it unset
+#   takes the setting of the kernel whose compilation first calls it, so a shared helper
+#   such as the exponential compiled first inside a contracted kernel came out contracted,
+#   and every kernel compiled after it, in that process and from the cache later, got other
+#   last bits. A test compiles both orders in fresh caches and compares the bits.
 #
 # Every kernel is compiled with the same settings, in one place:
 

@@ -434,6 +434,40 @@ def test_only_the_polynomial_helpers_fuse_multiply_adds():
         assert (set(flags) if flags else None) == expected, compiled.py_func.__name__
 
 
+def test_every_kernel_sets_fastmath_itself():
+    # an unset option is inherited from the kernel being compiled when this one is first
+    # needed (see _jit.OPTIONS): every kernel must say False or {"contract"} itself
+    for compiled in _jit.KERNELS:
+        assert "fastmath" in compiled.targetoptions, compiled.py_func.__name__
+
+
+_ORDER_SCRIPT = """
+import sys
+import numpy as np
+from nbkeras.kernels import elementwise as E
+if sys.argv[1] == "tanh_block first":  # a contracted kernel that calls exp_block
+    E.tanh_block(*E.IR_EXAMPLES()["tanh_block"])
+x = np.linspace(-6, 6, 4099).astype(np.float32)
+np.save(sys.argv[2], np.stack([E.unary(E.gelu, x), E.unary(E.mish, x)]))
+"""
+
+
+def test_kernel_bits_do_not_depend_on_which_kernel_compiled_first(tmp_path):
+    # each order in a fresh process with an empty cache: exp_block is first compiled either
+    # inside the contracted tanh_block or inside gelu
+    import os
+    import subprocess
+    import sys
+
+    results = []
+    for order in ("tanh_block first", "gelu first"):
+        cache, saved = tmp_path / order.replace(" ", "_"), tmp_path / f"{len(results)}.npy"
+        subprocess.run([sys.executable, "-c", _ORDER_SCRIPT, order, str(saved)], check=True,
+                       env={**os.environ, "NUMBA_CACHE_DIR": str(cache)})
+        results.append(np.load(saved))
+    assert np.array_equal(results[0].view(np.uint32), results[1].view(np.uint32))
+
+
 def test_the_softmax_exp_is_the_elementwise_one():
     # reductions.py carries a copy (kernels never call another module's jitted functions)
     import inspect

@@ -15,9 +15,17 @@ INTEGER_KERNELS = set()
 """Names of the kernels that compute on integers only (the string hashes): their machine code
 must hold no conversion to or from floating point at all."""
 
-OPTIONS = {"error_model": "numpy", "nogil": True}
+OPTIONS = {"error_model": "numpy", "nogil": True, "fastmath": False}
 """Numba options of every kernel, besides ``cache=True``. ``nogil``: a kernel releases Python's
-global lock while it runs, so kernels can run in several threads at once (convolution does)."""
+global lock while it runs, so kernels can run in several threads at once (convolution does).
+
+``fastmath`` is given (False) even though it is Numba's default: a kernel that does not set it
+*inherits* it from whichever kernel's compilation first needs it (Numba's
+``inherit_if_not_set("fastmath")``). ``exp_block`` compiled first for the contracted
+``tanh_block`` was contracted too, and so were gelu, mish and eight other kernels that call it
+afterwards in that process and in every process that loaded them from the cache (17 of 4099
+gelu values changed in their last bits): the bits depended on which kernel had run first. A
+test compiles the two orders in fresh caches."""
 
 
 def _allow_512_bit_vectors():
