@@ -183,8 +183,16 @@ def test_a_model_with_steps_trains_like_the_same_ops_run_eagerly():
 
 def test_an_op_without_a_graph_step_says_so():
     x = keras.Input(shape=(3,))
-    with pytest.raises(ValueError, match="KerasTensor is symbolic"):
+    with pytest.raises(ValueError, match="KerasTensor is symbolic.*runs inside a "
+                                         "keras.layers.Lambda"):
         ops.einsum("ij->j", x)
+    assert keras.layers.Lambda(lambda t: ops.einsum("ij->j", t))(x).shape == (3,)
+
+
+def test_shape_and_dtype_of_a_keras_tensor():
+    x = keras.Input(shape=(None, 3), dtype="int32")
+    assert ops.shape(x) == (None, None, 3)
+    assert ops.dtype(x) == "int32"
 
 
 def test_a_failed_shape_trial_names_the_step_and_the_shapes():

@@ -70,7 +70,9 @@ class KerasTensor:
         return ValueError(
             "A KerasTensor is symbolic: it stands for a shape and a dtype and has no value, "
             f"so it cannot be converted to {what}. Call the layers on NumPy arrays or tensors "
-            "to compute values."
+            "to compute values. In a functional graph, an op that nbkeras cannot record as a "
+            "step (those it can: nbkeras.ops.operation.KERAS_OPERATIONS) runs inside a "
+            "keras.layers.Lambda."
         )
 
     def __array__(self, dtype=None, copy=None):

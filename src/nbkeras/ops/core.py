@@ -56,10 +56,16 @@ def is_tensor(x):
 
 
 def shape(x):
+    """The shape as a tuple (of a KerasTensor too: None where the size is unknown)."""
+    if type(x) is KerasTensor:
+        return x.shape
     return tuple(convert_to_tensor(x).shape)
 
 
 def dtype(x):
+    """The dtype's Keras name (of a KerasTensor too)."""
+    if type(x) is KerasTensor:
+        return x.dtype
     return convert_to_tensor(x).dtype
 
 
