@@ -475,6 +475,33 @@ def test_the_softmax_exp_is_the_elementwise_one():
     for name in ("exp_block", "exp_reduce", "exp_poly"):
         assert inspect.getsource(getattr(R, name).py_func) == \
             inspect.getsource(getattr(E, name).py_func)
+    assert inspect.getsource(R.float32_from_bits._defn) == \
+        inspect.getsource(E.float32_from_bits._defn)
+
+
+def test_float32_from_bits_is_a_bitcast():
+    # the intrinsic that builds exp_block's 2^n from its bits, on int32 and on int64 (Numba's
+    # shifts widen to int64; the low 32 bits are the float's)
+    import numba
+
+    from nbkeras.kernels import losses as L
+
+    @numba.njit
+    def both(i, j):
+        return E.float32_from_bits(i), E.float32_from_bits(j)
+
+    bits = np.array([0, 0x3F800000, 0x7F800000, 0xFF800000, 0x7FC00000, 0x00000001, 0x80000000],
+                    np.uint32)
+    for b in bits:
+        narrow, wide = both(np.int32(b.view(np.int32)), np.int64(b) + (np.int64(5) << 40))
+        assert np.float32(narrow).view(np.uint32) == b == np.float32(wide).view(np.uint32)
+    assert inspect_source(L.float32_from_bits) == inspect_source(E.float32_from_bits)
+
+
+def inspect_source(intrinsic):
+    import inspect
+
+    return inspect.getsource(intrinsic._defn)
 
 
 @pytest.mark.parametrize("name", ["exp_block", "exp_reduce", "exp_poly", "exp_minus_abs_block",

@@ -10,8 +10,27 @@ and write one loss per row into an ``(outer, 1, inner)`` array, the keepdims lay
 """
 
 import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.extending import intrinsic
 
 from nbkeras.kernels._jit import kernel
+
+
+@intrinsic
+def float32_from_bits(typingctx, bits):
+    """The float32 whose bits are the low 32 bits of the integer ``bits`` (an LLVM bitcast, so
+    a loop that builds 2^n from its bits stays one vectorised loop)."""
+    if not isinstance(bits, types.Integer):
+        return None
+
+    def codegen(context, builder, signature, args):
+        value = args[0]
+        if bits.bitwidth > 32:
+            value = builder.trunc(value, ir.IntType(32))
+        return builder.bitcast(value, ir.FloatType())
+
+    return types.float32(bits), codegen
 
 # -- copies from elementwise.py --------------------------------------------------------------
 # Kernels never call another module's jitted functions (Numba's cache would not notice an edit to
@@ -42,11 +61,10 @@ def exp_poly(r):
 
 
 @kernel
-def exp_block(x, start, sign, offset, count, out, out_start, first, second):
+def exp_block(x, start, sign, offset, count, out, out_start):
     """out[out_start + k] = e^(sign · x[start + k] - offset) for k < count (float32 only; sign
-    +1 or -1, offset any float32 number). ``first`` and ``second`` are int32 scratch of at least
-    ``count`` elements. Whole arrays and offsets, not slices: a slice's layout is not known to
-    be contiguous, and LLVM would not vectorise the loop."""
+    +1 or -1, offset any float32 number). Whole arrays and offsets, not slices: a slice's
+    layout is not known to be contiguous, and LLVM would not vectorise the loop."""
     t = x.dtype.type
     zero, one = t(0), t(1)
     lowest, highest = t(-104.0), t(89.0)
@@ -61,28 +79,25 @@ def exp_block(x, start, sign, offset, count, out, out_start, first, second):
         w = w if w == w else zero  # NaN: any number here, a NaN factor below
         n, r = exp_reduce(w)
         # the last two sums unfused: fused, they lost accuracy (1.0005 ulp in the sweep)
-        out[first_out + np.uint64(k)] = exp_poly(r) * r * r + r + one
+        e_r = exp_poly(r) * r * r + r + one
         whole = np.int32(n)
         half_n = whole >> np.int32(1)
-        first[k] = (half_n + bias) << np.int32(23) if v == v else nan
-        second[k] = (whole - half_n + bias) << np.int32(23)
-    first_factor, second_factor = first.view(np.float32), second.view(np.float32)
-    for k in range(count):
-        i = first_out + np.uint64(k)
-        out[i] = out[i] * first_factor[k] * second_factor[k]
+        first = float32_from_bits((half_n + bias) << np.int32(23) if v == v else nan)
+        second = float32_from_bits((whole - half_n + bias) << np.int32(23))
+        out[first_out + np.uint64(k)] = e_r * first * second
 
 
 @kernel
-def exp_minus_abs_block(x, start, count, e, minus_abs, first, second):
+def exp_minus_abs_block(x, start, count, e, minus_abs):
     """e[k] = e^-|x[start + k]| for k < count (float32; NaN stays NaN): no overflow for any x.
-    ``minus_abs`` is float32 scratch, ``first`` and ``second`` exp_block's."""
+    ``minus_abs`` is float32 scratch."""
     t = x.dtype.type
     zero, one = t(0), t(1)
     base = np.uint64(start)
     for k in range(count):
         v = x[base + np.uint64(k)]
         minus_abs[k] = -v if v >= zero else v
-    exp_block(minus_abs, 0, one, zero, count, e, 0, first, second)
+    exp_block(minus_abs, 0, one, zero, count, e, 0)
 
 
 @kernel(contract=True)
@@ -120,10 +135,9 @@ def sigmoid_cross_entropy(labels, logits, out):
             out[i] = (max(x, zero) - x * y) + np.log1p(np.exp(-abs(x)))
         return
     a, e = np.empty(EXP_BLOCK, logits.dtype), np.empty(EXP_BLOCK, logits.dtype)
-    first, second = np.empty(EXP_BLOCK, np.int32), np.empty(EXP_BLOCK, np.int32)
     for start in range(0, logits.size, EXP_BLOCK):  # float32: vectorised, no libm call
         count = min(EXP_BLOCK, logits.size - start)
-        exp_minus_abs_block(logits, start, count, e, a, first, second)
+        exp_minus_abs_block(logits, start, count, e, a)
         base = np.uint64(start)  # unsigned indices vectorise (see exp_block)
         for k in range(count):
             i = base + np.uint64(k)
@@ -142,10 +156,9 @@ def sigmoid_cross_entropy_grad(g, labels, logits, out):
             out[i] = g[i] * (s - labels[i])
         return
     a, e = np.empty(EXP_BLOCK, logits.dtype), np.empty(EXP_BLOCK, logits.dtype)
-    first, second = np.empty(EXP_BLOCK, np.int32), np.empty(EXP_BLOCK, np.int32)
     for start in range(0, logits.size, EXP_BLOCK):
         count = min(EXP_BLOCK, logits.size - start)
-        exp_minus_abs_block(logits, start, count, e, a, first, second)
+        exp_minus_abs_block(logits, start, count, e, a)
         base = np.uint64(start)
         for k in range(count):
             i = base + np.uint64(k)
@@ -200,9 +213,8 @@ def softmax_cross_entropy_grad_3d(g, labels, logits, max_logit, log_total, d_lab
 def IR_EXAMPLES():  # noqa: N802 - the hook tests/test_kernels.py reads
     """Float32 arguments for the kernels that are not (array, ..., out) loops."""
     x, out = np.ones(4, np.float32), np.empty(4, np.float32)
-    scratch = (np.empty(4, np.int32), np.empty(4, np.int32))
     one, zero = np.float32(1), np.float32(0)
-    return {"exp_block": (x, 0, one, zero, 4, out, 0, *scratch),
+    return {"exp_block": (x, 0, one, zero, 4, out, 0),
             "exp_reduce": (one,), "exp_poly": (one,),
-            "exp_minus_abs_block": (x, 0, 4, out, np.empty(4, np.float32), *scratch),
+            "exp_minus_abs_block": (x, 0, 4, out, np.empty(4, np.float32)),
             "log1p_minus_x": (one,), "log1p_unit": (one,)}

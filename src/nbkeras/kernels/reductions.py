@@ -12,9 +12,28 @@ precision. The summation order is fixed, so the result is the same on every run.
 import math
 
 import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.extending import intrinsic
 
 from nbkeras.kernels import threads
 from nbkeras.kernels._jit import kernel
+
+
+@intrinsic
+def float32_from_bits(typingctx, bits):
+    """The float32 whose bits are the low 32 bits of the integer ``bits`` (an LLVM bitcast, so
+    a loop that builds 2^n from its bits stays one vectorised loop)."""
+    if not isinstance(bits, types.Integer):
+        return None
+
+    def codegen(context, builder, signature, args):
+        value = args[0]
+        if bits.bitwidth > 32:
+            value = builder.trunc(value, ir.IntType(32))
+        return builder.bitcast(value, ir.FloatType())
+
+    return types.float32(bits), codegen
 
 
 def to_3d(x, axes):
@@ -203,7 +222,7 @@ def logsumexp_3d(x, out):
 # Numba's cache would not notice.
 
 EXP_BLOCK = 512
-"""Scratch elements per block of exponentials."""
+"""Elements per block of exponentials, as in elementwise.py."""
 
 
 @kernel(contract=True)
@@ -226,11 +245,10 @@ def exp_poly(r):
 
 
 @kernel
-def exp_block(x, start, sign, offset, count, out, out_start, first, second):
+def exp_block(x, start, sign, offset, count, out, out_start):
     """out[out_start + k] = e^(sign · x[start + k] - offset) for k < count (float32 only; sign
-    +1 or -1, offset any float32 number). ``first`` and ``second`` are int32 scratch of at least
-    ``count`` elements. Whole arrays and offsets, not slices: a slice's layout is not known to
-    be contiguous, and LLVM would not vectorise the loop."""
+    +1 or -1, offset any float32 number). Whole arrays and offsets, not slices: a slice's
+    layout is not known to be contiguous, and LLVM would not vectorise the loop."""
     t = x.dtype.type
     zero, one = t(0), t(1)
     lowest, highest = t(-104.0), t(89.0)
@@ -245,15 +263,12 @@ def exp_block(x, start, sign, offset, count, out, out_start, first, second):
         w = w if w == w else zero  # NaN: any number here, a NaN factor below
         n, r = exp_reduce(w)
         # the last two sums unfused: fused, they lost accuracy (1.0005 ulp in the sweep)
-        out[first_out + np.uint64(k)] = exp_poly(r) * r * r + r + one
+        e_r = exp_poly(r) * r * r + r + one
         whole = np.int32(n)
         half_n = whole >> np.int32(1)
-        first[k] = (half_n + bias) << np.int32(23) if v == v else nan
-        second[k] = (whole - half_n + bias) << np.int32(23)
-    first_factor, second_factor = first.view(np.float32), second.view(np.float32)
-    for k in range(count):
-        i = first_out + np.uint64(k)
-        out[i] = out[i] * first_factor[k] * second_factor[k]
+        first = float32_from_bits((half_n + bias) << np.int32(23) if v == v else nan)
+        second = float32_from_bits((whole - half_n + bias) << np.int32(23))
+        out[first_out + np.uint64(k)] = e_r * first * second
 
 
 @kernel
@@ -381,11 +396,10 @@ def softmax_3d(x, out):
     one = t(1)
     if x.itemsize == 4 and inner == 1 and n > 0:  # rows in memory: the vectorised exp
         flat_x, flat_out = x.reshape(x.size), out.reshape(out.size)
-        first, second = np.empty(n, np.int32), np.empty(n, np.int32)
         sums = np.empty(LANES, np.float64)
         for o in range(outer):
             m = row_max(flat_x, o * n, n)
-            exp_block(flat_x, o * n, t(1), m, n, flat_out, o * n, first, second)
+            exp_block(flat_x, o * n, t(1), m, n, flat_out, o * n)
             scale = one / t(row_sum(flat_out, o * n, n, sums))
             base = np.uint64(o * n)
             for j in range(n):
@@ -439,11 +453,10 @@ def log_softmax_3d(x, out):
     t = x.dtype.type
     if x.itemsize == 4 and inner == 1 and n > 0:  # rows in memory: the vectorised exp
         flat_x, flat_out = x.reshape(x.size), out.reshape(out.size)
-        first, second = np.empty(n, np.int32), np.empty(n, np.int32)
         sums = np.empty(LANES, np.float64)
         for o in range(outer):
             m = row_max(flat_x, o * n, n)
-            exp_block(flat_x, o * n, t(1), m, n, flat_out, o * n, first, second)
+            exp_block(flat_x, o * n, t(1), m, n, flat_out, o * n)
             shift = m + t(np.log(row_sum(flat_out, o * n, n, sums)))
             base = np.uint64(o * n)
             for j in range(n):
@@ -470,11 +483,10 @@ def log_softmax_grad_3d(g, y, out):
     t = y.dtype.type
     if y.itemsize == 4 and inner == 1 and n > 0:  # rows in memory: the vectorised exp
         flat_g, flat_y, flat_out = g.reshape(g.size), y.reshape(y.size), out.reshape(out.size)
-        first, second = np.empty(n, np.int32), np.empty(n, np.int32)
         sums = np.empty(LANES, np.float64)
         for o in range(outer):
             total = t(row_sum(flat_g, o * n, n, sums))
-            exp_block(flat_y, o * n, t(1), t(0), n, flat_out, o * n, first, second)
+            exp_block(flat_y, o * n, t(1), t(0), n, flat_out, o * n)
             base = np.uint64(o * n)
             for j in range(n):
                 i = base + np.uint64(j)
@@ -540,10 +552,9 @@ def along_axis(kernel_function, axis, *arrays):
 def IR_EXAMPLES():  # noqa: N802 - the hook tests/test_kernels.py reads
     """Float32 arguments for the row helpers of the softmax family (not ``_3d`` kernels)."""
     x, out = np.ones(4, np.float32), np.empty(4, np.float32)
-    scratch = (np.empty(4, np.int32), np.empty(4, np.int32))
     one, zero = np.float32(1), np.float32(0)
     sums = np.empty(LANES, np.float64)
-    return {"exp_block": (x, 0, one, zero, 4, out, 0, *scratch), "row_max": (x, 0, 4),
+    return {"exp_block": (x, 0, one, zero, 4, out, 0), "row_max": (x, 0, 4),
             "exp_reduce": (one,), "exp_poly": (one,),
             "row_sum": (x, 0, 4, sums), "row_dot": (x, x, 0, 4, sums),
             "chunk_sums": (x, np.empty(1))}
