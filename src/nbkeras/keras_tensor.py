@@ -188,8 +188,6 @@ class KerasTensor:
     def __round__(self, ndigits=None):
         return _ops().round(self, decimals=ndigits or 0)
 
-    __hash__ = object.__hash__  # (defining __ne__ would not remove it, but say so)
-
     def __repr__(self):
         return (
             f"<KerasTensor shape={self.shape}, dtype={self.dtype}, sparse=False, "

@@ -218,8 +218,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
         return found
 
     # a functional model lists its ops' steps too, as Keras does
-    layers = model.layers if sequential_like and not _is_functional(model) else (
-        model.operations if _is_functional(model) else model.layers)
+    layers = model.operations if _is_functional(model) else model.layers
     start, stop = _layer_range(layers, layer_range)
     for layer in layers[start:stop]:
         for row in rows(layer):
