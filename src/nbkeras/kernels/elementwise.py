@@ -596,10 +596,9 @@ second form rounds after e^v has), in units in the last place of the correctly r
 
 
 @kernel
-def expm1_block(x, start, count, out, out_start, buffer, first, second):
-    """out[out_start + k] = e^x[start + k] - 1 for k < count (float32 only). ``buffer`` is
-    float32 scratch and ``first`` and ``second`` int32 scratch, each of at least ``count``
-    elements. Whole arrays and offsets, as in exp_block."""
+def expm1_block(x, start, count, out, out_start):
+    """out[out_start + k] = e^x[start + k] - 1 for k < count (float32 only). Whole arrays and
+    offsets, as in exp_block."""
     t = x.dtype.type
     zero, one = t(0), t(1)
     lowest, highest, tiny = t(-88.0), t(89.0), t(2.9802322387695312e-08)  # 2^-25
@@ -611,21 +610,15 @@ def expm1_block(x, start, count, out, out_start, buffer, first, second):
         w = lowest if w < lowest else w
         w = w if w == w else zero  # NaN: any number here, a NaN factor below
         n, r = exp_reduce(w)
-        out[first_out + np.uint64(k)] = r
-        buffer[k] = exp_poly(r) * r * r  # e^r - 1 - r
+        q = exp_poly(r) * r * r  # e^r - 1 - r
         whole = np.int32(n)
         half_n = whole >> np.int32(1) if whole >= far else whole  # one factor below 2^25
-        first[k] = (half_n + bias) << np.int32(23) if v == v else nan
-        second[k] = (whole - half_n + bias) << np.int32(23)
-    first_factor, second_factor = first.view(np.float32), second.view(np.float32)
-    for k in range(count):
-        i = first_out + np.uint64(k)
-        v = x[first_in + np.uint64(k)]
-        r, q, scale = out[i], buffer[k], first_factor[k]
+        scale = float32_from_bits((half_n + bias) << np.int32(23) if v == v else nan)
+        second = float32_from_bits((whole - half_n + bias) << np.int32(23))
         near = (r * scale + (scale - one)) + q * scale
-        big = (((q + r) + one) * scale) * second_factor[k] - one
-        e = near if second_factor[k] == one else big  # (the second factor is 1 below 2^25)
-        out[i] = v if abs(v) < tiny else e
+        big = (((q + r) + one) * scale) * second - one
+        e = near if second == one else big  # (the second factor is 1 below 2^25)
+        out[first_out + np.uint64(k)] = v if abs(v) < tiny else e
 
 
 @kernel
@@ -634,10 +627,8 @@ def expm1(x, out):
         for i in range(x.size):
             out[i] = np.expm1(x[i])
         return
-    buffer = np.empty(EXP_BLOCK, x.dtype)
-    first, second = np.empty(EXP_BLOCK, np.int32), np.empty(EXP_BLOCK, np.int32)
     for start in range(0, x.size, EXP_BLOCK):
-        expm1_block(x, start, min(EXP_BLOCK, x.size - start), out, start, buffer, first, second)
+        expm1_block(x, start, min(EXP_BLOCK, x.size - start), out, start)
 
 
 @kernel
@@ -648,11 +639,9 @@ def elu(x, alpha, out):
             v = x[i]
             out[i] = v if v > zero else a * np.expm1(v)
         return
-    buffer = np.empty(EXP_BLOCK, x.dtype)
-    first, second = np.empty(EXP_BLOCK, np.int32), np.empty(EXP_BLOCK, np.int32)
     for start in range(0, x.size, EXP_BLOCK):
         count = min(EXP_BLOCK, x.size - start)
-        expm1_block(x, start, count, out, start, buffer, first, second)
+        expm1_block(x, start, count, out, start)
         base = np.uint64(start)
         for k in range(count):
             i = base + np.uint64(k)
@@ -688,11 +677,9 @@ def selu(x, out):
             v = x[i]
             out[i] = scale * v if v > zero else (scale * alpha) * np.expm1(v)
         return
-    buffer = np.empty(EXP_BLOCK, x.dtype)
-    first, second = np.empty(EXP_BLOCK, np.int32), np.empty(EXP_BLOCK, np.int32)
     for start in range(0, x.size, EXP_BLOCK):
         count = min(EXP_BLOCK, x.size - start)
-        expm1_block(x, start, count, out, start, buffer, first, second)
+        expm1_block(x, start, count, out, start)
         base = np.uint64(start)
         for k in range(count):
             i = base + np.uint64(k)
@@ -727,14 +714,13 @@ def celu(x, alpha, out):
             v = x[i]
             out[i] = v if v > zero else a * np.expm1(v / a)
         return
-    shifted, buffer = np.empty(EXP_BLOCK, x.dtype), np.empty(EXP_BLOCK, x.dtype)
-    first, second = np.empty(EXP_BLOCK, np.int32), np.empty(EXP_BLOCK, np.int32)
+    shifted = np.empty(EXP_BLOCK, x.dtype)
     for start in range(0, x.size, EXP_BLOCK):
         count = min(EXP_BLOCK, x.size - start)
         base = np.uint64(start)
         for k in range(count):
             shifted[k] = x[base + np.uint64(k)] / a
-        expm1_block(shifted, 0, count, out, start, buffer, first, second)
+        expm1_block(shifted, 0, count, out, start)
         for k in range(count):
             i = base + np.uint64(k)
             v = x[i]
@@ -1324,7 +1310,7 @@ def IR_EXAMPLES():  # noqa: N802 - the hook tests/test_kernels.py reads
     one, zero = np.float32(1), np.float32(0)
     return {"exp_block": (x, 0, one, zero, 4, out, 0),
             "exp_reduce": (one,), "exp_poly": (one,),
-            "expm1_block": (x, 0, 4, out, 0, np.empty(4, np.float32), *scratch),
+            "expm1_block": (x, 0, 4, out, 0),
             "log1p_minus_x": (one,),
             "log1p_unit": (one,),
             "log_block": (x, 0, 4, out, 0, scratch[0]),
