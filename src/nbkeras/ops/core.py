@@ -35,9 +35,9 @@ cast_p = Primitive("cast", _cast_forward, _cast_backward)
 
 
 def cast(x, dtype):
+    dtype = dtypes.standardize_dtype(dtype)  # (before a graph step: its config has the name)
     if type(x) is KerasTensor:
         return symbolic_call("cast", locals())
-    dtype = dtypes.standardize_dtype(dtype)
     if not isinstance(x, Tensor):
         return convert_to_tensor(x, dtype)  # a constant: nothing to differentiate
     if x.dtype == dtype:

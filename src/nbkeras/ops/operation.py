@@ -175,15 +175,9 @@ class KerasOperation(Operation):
         return function(**given, **self.options)
 
     def get_config(self):
-        config = {"name": self.name}
-        for key, value in self.options.items():
-            config[key] = dtypes.standardize_dtype(value) if key == "dtype" and value \
-                is not None else _plain(value)
-        return config
-
-
-def _plain(value):
-    return list(value) if isinstance(value, tuple) else value
+        # the options as the op's function passed them (cast and one_hot standardize their
+        # dtype first, as Keras' do); serialization writes tuples as lists
+        return {"name": self.name, **self.options}
 
 
 KERAS_OPERATIONS = {
