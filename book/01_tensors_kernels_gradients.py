@@ -370,6 +370,29 @@ show_source(keras.kernels.reductions.sum_3d, keras.kernels.reductions.row_sum)
 # totals are then added one after the other. The summation order is fixed, so the result is the
 # same on every run and on every machine.
 #
+# The 32 lanes are a single LLVM vector value, so they stay in registers for the whole row.
+# Plain Numba code has no way to say that. An array of 32 running sums gets stored and loaded
+# again after every block, because Numba does not tell LLVM that the array cannot overlap the
+# row. Thirty-two scalar variables stay thirty-two scalar chains, because Numba leaves LLVM's
+# straight-line vectoriser off. So `lane_sums` is a Numba *intrinsic*: a function whose body is
+# written as LLVM IR by the code below, which runs at compile time. Each block is one vector load,
+# a widening to float64 and one vector addition. The additions are the ones described above, in
+# the same order. On the project's machine, on one thread, the sum of each row of a (1024, 1000)
+# array went from 0.27 to 0.20 ms, and the softmax of those rows from 1.25 to 1.05 ms.
+
+# %%
+show_source(keras.kernels.reductions._lane_sums_ir)
+
+# %% [markdown]
+# The softmax family (chapter 2) needs the largest element of each row too. A float maximum
+# that LLVM could vectorise without `fastmath` is hard to write: the order of the compares
+# decides what happens with NaN and with -0 against +0. `row_max` compares integers instead.
+# Read as an int32, a float32's bits sort like the float, once the negative values have their
+# 31 low bits flipped. The largest such key gives back the largest float, whatever the order of
+# the compares.
+
+# %%
+show_source(keras.kernels.reductions.row_max)
 
 # %% [markdown]
 # ### Two cores, the same bits

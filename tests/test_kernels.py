@@ -554,6 +554,31 @@ def test_fast_softmax_rows_match_float64():
     assert np.all(np.isnan(y[:3])) and y[3].tolist() == [0.5, 0.5, 0.0]
 
 
+@pytest.mark.parametrize("n", [1, 2, 15, 16, 17, 1000])
+def test_row_max_on_integer_keys_is_the_largest_float(n):
+    rng = np.random.default_rng(n)
+    x = np.concatenate([[7.0], rng.standard_normal(n) * 1e3]).astype(np.float32)
+    for row in (x, -x, np.abs(x), -np.abs(x)):
+        assert R.row_max(row, 1, n) == row[1:].max()  # a row that starts inside the array
+    # (a, b, the maximum's bits): +0 beats -0 in either order
+    specials = [(-0.0, 0.0, 0.0), (0.0, -0.0, 0.0), (-0.0, -0.0, -0.0), (-np.inf, -np.inf, -np.inf),
+                (-1.0, np.inf, np.inf), (-2.0, -1e-45, -1e-45), (3.4028235e38, 1.0, 3.4028235e38)]
+    for a, b, largest in specials:
+        row = np.array([a, b] * n, np.float32)
+        m = np.float32(R.row_max(row, 0, row.size))
+        assert m.tobytes() == np.float32(largest).tobytes(), (a, b)
+
+
+def test_softmax_rows_with_a_nan_anywhere_are_nan():
+    # row_max may pick a NaN or a number: the row is NaN either way
+    for nan in (np.nan, -np.nan):
+        for at in (0, 1, 17, 999):
+            row = np.random.default_rng(at).standard_normal((1, 1000)).astype(np.float32)
+            row[0, at] = nan
+            for kernel in (R.softmax_3d, R.log_softmax_3d):
+                assert np.isnan(R.along_axis(kernel, 1, row)).all(), (kernel, nan, at)
+
+
 @pytest.mark.parametrize("n", [1, 5, 31, 32, 33, 64, 1003])
 def test_row_sums_add_in_the_documented_lane_order(n):
     # element j goes to running sum j mod LANES, the lanes are added in order, then the tail:
@@ -575,10 +600,9 @@ def test_row_sums_add_in_the_documented_lane_order(n):
             total += float(terms[j])
         return total
 
-    scratch = np.full(width, np.nan)  # the helpers must clear their scratch
     row, other = x[start:], y[start:]
-    assert R.row_sum(x, start, n, scratch) == lane_order(row.astype(np.float64))
-    assert R.row_dot(x, y, start, n, scratch) == lane_order(row.astype(np.float64) * other)
+    assert R.row_sum(x, start, n) == lane_order(row.astype(np.float64))
+    assert R.row_dot(x, y, start, n) == lane_order(row.astype(np.float64) * other)
 
 
 def test_reductions_hand_their_kernels_read_only_inputs_and_leave_the_callers_flags():

@@ -178,10 +178,10 @@ def test_a_sum_of_everything_is_shared_by_chunks_with_sum_3ds_bits(monkeypatch):
     direct = np.empty((1, 1), np.float32)
     R.sum_3d(x.reshape(1, -1, 1), direct)  # the kernel alone, on one thread
     # the documented order: each chunk in lanes, the chunks' sums one after the other
-    flat, lanes = x.reshape(-1), np.empty(R.LANES)
+    flat = x.reshape(-1)
     total = 0.0
     for start in range(0, flat.size, R.SUM_CHUNK):
-        total += R.row_sum(flat, start, min(R.SUM_CHUNK, flat.size - start), lanes)
+        total += R.row_sum(flat, start, min(R.SUM_CHUNK, flat.size - start))
     assert two.dtype == np.float32 and two.shape == ()
     assert _same_bits(one.reshape(1), two.reshape(1))
     assert _same_bits(two.reshape(1), direct[0])

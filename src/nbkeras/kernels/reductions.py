@@ -107,11 +107,10 @@ def sum_3d(x, out):
     outer, n, inner = x.shape
     if inner == 1:  # rows in memory
         flat = x.reshape(x.size)
-        lanes = np.empty(LANES, np.float64)
         for o in range(outer):
             total = 0.0
             for start in range(0, n, SUM_CHUNK):
-                total += row_sum(flat, o * n + start, min(SUM_CHUNK, n - start), lanes)
+                total += row_sum(flat, o * n + start, min(SUM_CHUNK, n - start))
             out[o, 0] = total
         return
     acc = np.empty(inner, dtype=np.float64)
@@ -128,10 +127,9 @@ def sum_3d(x, out):
 def chunk_sums(x, partials):
     """partials[c] = the float64 sum of chunk c of the flat float32 ``x`` (``SUM_CHUNK``
     elements, the last one shorter), as ``sum_3d`` adds it."""
-    lanes = np.empty(LANES, np.float64)
     for c in range(partials.size):
         start = c * SUM_CHUNK
-        partials[c] = row_sum(x, start, min(SUM_CHUNK, x.size - start), lanes)
+        partials[c] = row_sum(x, start, min(SUM_CHUNK, x.size - start))
 
 
 def sum_one_row(flat):
@@ -273,110 +271,130 @@ def exp_block(x, start, sign, offset, count, out, out_start):
 
 @kernel
 def row_max(x, start, n):
-    """The largest of x[start], ..., x[start + n - 1] (a NaN first element stays the max, a
-    later NaN is skipped: the row's result is NaN either way).
+    """The largest of the float32 x[start], ..., x[start + n - 1] (n >= 1), found on integers.
 
-    Eight running maxima, each starting from its own first element and combined in order: one
-    chain of compares waits on itself (this is 3.6x faster on rows of 1000). The maximum is
-    the same number as a scan from the first element gives; only a row whose largest value is
-    zero may come out as -0 instead of +0, which changes no bit of a softmax (x - m is the
-    same) nor of a log-softmax (m + log(s) is +0 either way when log(s) = 0)."""
+    A float32's bits, read as an int32 ``b``, sort as the float does once the negative ones
+    have their 31 low bits flipped (``b ^ 0x7FFFFFFF`` for b < 0: a larger magnitude, a smaller
+    key). The largest key is found with integer compares, which LLVM vectorises (a float
+    maximum it may not vectorise without ``fastmath``: its NaN and signed-zero rules depend on
+    the order of the compares), and turned back into the float. For 1024 rows of 1000 on the
+    project's VM this took 0.18 ms against 0.27 ms for eight scalar running maxima, and most of
+    the 0.18 ms is reading the 4 MB from the L3 cache.
+
+    The maximum is the same number whatever the order, +0 beating -0. A NaN (positive or
+    negative) may win or lose against the numbers; a softmax row holding one is NaN either
+    way, through its own e^(x - m) and the row's sum."""
+    bits = x.view(np.int32)
+    low = np.int32(0x7FFFFFFF)
     base = np.uint64(start)
-    m = x[base]
-    if n < 16:
-        for j in range(1, n):
-            v = x[base + np.uint64(j)]
-            m = v if v > m else m
-        return m
-    m0, m1 = x[base], x[base + np.uint64(1)]
-    m2, m3 = x[base + np.uint64(2)], x[base + np.uint64(3)]
-    m4, m5 = x[base + np.uint64(4)], x[base + np.uint64(5)]
-    m6, m7 = x[base + np.uint64(6)], x[base + np.uint64(7)]
-    full = n - n % 8
-    for j in range(8, full, 8):
-        b = base + np.uint64(j)
-        v = x[b]
-        m0 = v if v > m0 else m0
-        v = x[b + np.uint64(1)]
-        m1 = v if v > m1 else m1
-        v = x[b + np.uint64(2)]
-        m2 = v if v > m2 else m2
-        v = x[b + np.uint64(3)]
-        m3 = v if v > m3 else m3
-        v = x[b + np.uint64(4)]
-        m4 = v if v > m4 else m4
-        v = x[b + np.uint64(5)]
-        m5 = v if v > m5 else m5
-        v = x[b + np.uint64(6)]
-        m6 = v if v > m6 else m6
-        v = x[b + np.uint64(7)]
-        m7 = v if v > m7 else m7
-    m = m0
-    m = m1 if m1 > m else m
-    m = m2 if m2 > m else m
-    m = m3 if m3 > m else m
-    m = m4 if m4 > m else m
-    m = m5 if m5 > m else m
-    m = m6 if m6 > m else m
-    m = m7 if m7 > m else m
-    for j in range(full, n):
-        v = x[base + np.uint64(j)]
-        m = v if v > m else m
-    return m
+    best = np.int32(-0x80000000)
+    for j in range(n):
+        b = bits[base + np.uint64(j)]
+        key = b ^ ((b >> np.int32(31)) & low)
+        best = key if key > best else best
+    return float32_from_bits(best ^ ((best >> np.int32(31)) & low))
 
 
 LANES = 32
-"""Running sums per row helper (``row_sum``, ``row_dot``).
+"""Running sums per row of ``row_sum`` and ``row_dot``.
 
-Element j of a row goes to lane j mod LANES; the lanes are combined in order at the end, so the
-result has one fixed summation order, whatever the machine and the number of threads. One
-running sum is one chain of dependent adds (4 cycles each); 32 independent lanes are what the
-vector units need. The lanes live in a scratch array whose length the helpers read at run time:
-with a constant count LLVM would unroll the lane loop into 32 scalar chains, which stay scalar
-(Numba leaves LLVM's straight-line vectoriser off), while a loop of unknown length is what its
-loop vectoriser turns into vector instructions. Measured on rows of 1000 read from memory
-(December 2026): the sum runs 2.2-2.5x and the dot product 1.4-1.6x faster than in four scalar
-chains. LLVM picks the instructions; the order of the additions stays the one above."""
+Element j of a row goes to running sum j mod LANES, in float64; after the last whole block of
+LANES elements the 32 sums are added in order, from the first, and then the remaining elements
+one by one. The result has this one summation order on every machine and for any number of
+threads. One running sum would be one chain of dependent adds (4 cycles each); 32 independent
+ones are what the vector units need.
+
+The 32 sums are one LLVM vector value (``lane_sums``, an intrinsic that writes the loop in LLVM
+IR), which stays in registers: four 512-bit ones on an AVX-512 CPU, eight 256-bit ones on an
+AVX2 CPU, with the same additions in either case. Plain Numba code cannot say this: an array of
+running sums is stored and reloaded every block (Numba tells LLVM nothing about which arrays
+may overlap), and 32 scalar variables stay 32 scalar chains (Numba leaves LLVM's straight-line
+vectoriser off). Measured against the scratch-array lanes (December 2026, the project's VM, one
+thread, 5 alternated process pairs, median of the ratios): the sums of the rows of a (1024, 1000)
+array 0.77x the time (0.27 -> 0.20 ms), a sum of 1e7 elements 0.91x, the softmax gradient
+0.88x (with ``row_max`` below, the softmax 0.84x)."""
+
+
+def _lane_sums_ir(context, builder, array_types, arrays, start, blocks):
+    """LLVM IR of the running sums over ``blocks`` whole blocks of LANES elements from
+    ``start``: the elementwise product of the arrays (one array: its elements), widened to
+    double, added to a <LANES x double> vector block after block; then the lanes added in
+    order. Returns the double."""
+    f64, i64 = ir.DoubleType(), ir.IntType(64)
+    lanes_type = ir.VectorType(f64, LANES)
+    data = [context.make_array(array_type)(context, builder, array).data
+            for array_type, array in zip(array_types, arrays, strict=True)]
+    entry = builder.block
+    loop = builder.append_basic_block("lanes.loop")
+    done = builder.append_basic_block("lanes.done")
+    zeros = ir.Constant(lanes_type, None)
+    builder.cbranch(builder.icmp_signed(">", blocks, ir.Constant(i64, 0)), loop, done)
+
+    builder.position_at_end(loop)
+    block = builder.phi(i64)
+    lanes = builder.phi(lanes_type)
+    first = builder.add(start, builder.mul(block, ir.Constant(i64, LANES)))
+    term = None
+    for pointer, array_type in zip(data, array_types, strict=True):
+        element = pointer.type.pointee
+        vector_pointer = builder.bitcast(builder.gep(pointer, [first]),
+                                         ir.VectorType(element, LANES).as_pointer())
+        values = builder.load(vector_pointer, align=array_type.dtype.bitwidth // 8)
+        if element != f64:
+            values = builder.fpext(values, lanes_type)  # exact, as is a product of two
+        term = values if term is None else builder.fmul(term, values)
+    added = builder.fadd(lanes, term)
+    following = builder.add(block, ir.Constant(i64, 1))
+    builder.cbranch(builder.icmp_signed("<", following, blocks), loop, done)
+    block.add_incoming(ir.Constant(i64, 0), entry)
+    block.add_incoming(following, loop)
+    lanes.add_incoming(zeros, entry)
+    lanes.add_incoming(added, loop)
+
+    builder.position_at_end(done)
+    final = builder.phi(lanes_type)
+    final.add_incoming(zeros, entry)
+    final.add_incoming(added, loop)
+    total = ir.Constant(f64, 0.0)
+    for lane in range(LANES):
+        total = builder.fadd(total, builder.extract_element(final, ir.Constant(i64, lane)))
+    return total
+
+
+@intrinsic
+def lane_sums(typingctx, x, y, start, blocks):
+    """Σ over ``blocks`` blocks of LANES elements from ``start`` of x (y None) or of x y, in
+    float64, in LANES running sums added in order at the end (see LANES). x and y: contiguous
+    1-D float arrays."""
+    arrays = (x,) if y == types.none else (x, y)
+    if not all(isinstance(a, types.Array) and a.ndim == 1 and a.layout == "C"
+               and isinstance(a.dtype, types.Float) for a in arrays):
+        return None
+
+    def codegen(context, builder, signature, args):
+        return _lane_sums_ir(context, builder, arrays, args[:len(arrays)], args[2], args[3])
+
+    return types.float64(x, y, types.int64, types.int64), codegen
 
 
 @kernel(float64_accumulator=True)
-def row_sum(x, start, n, lanes):
-    """Σ x[start + j] in float64, in the running sums of ``lanes`` (float64 scratch of
-    ``LANES`` elements; see LANES for the order). The float64 result rounds to the same
-    float32 as the sequential sum but for a tie."""
+def row_sum(x, start, n):
+    """Σ x[start + j] for j < n in float64, in the order of LANES. The float64 result rounds to
+    the same float32 as the sequential sum but for a tie."""
+    full = n - n % LANES
+    total = lane_sums(x, None, start, full // LANES)
     base = np.uint64(start)
-    width = lanes.size
-    for lane in range(width):
-        lanes[lane] = 0.0
-    full = n - n % width
-    for block in range(0, full, width):
-        first = base + np.uint64(block)
-        for lane in range(width):
-            lanes[lane] += x[first + np.uint64(lane)]
-    total = 0.0
-    for lane in range(width):
-        total += lanes[lane]
     for j in range(full, n):
         total += x[base + np.uint64(j)]
     return total
 
 
 @kernel(float64_accumulator=True)
-def row_dot(x, y, start, n, lanes):
-    """Σ x[start + j] y[start + j] in float64 (each product exact), in lanes as ``row_sum``."""
+def row_dot(x, y, start, n):
+    """Σ x[start + j] y[start + j] in float64 (each product exact), in the order of LANES."""
+    full = n - n % LANES
+    total = lane_sums(x, y, start, full // LANES)
     base = np.uint64(start)
-    width = lanes.size
-    for lane in range(width):
-        lanes[lane] = 0.0
-    full = n - n % width
-    for block in range(0, full, width):
-        first = base + np.uint64(block)
-        for lane in range(width):
-            i = first + np.uint64(lane)
-            lanes[lane] += np.float64(x[i]) * y[i]
-    total = 0.0
-    for lane in range(width):
-        total += lanes[lane]
     for j in range(full, n):
         i = base + np.uint64(j)
         total += np.float64(x[i]) * y[i]
@@ -396,11 +414,10 @@ def softmax_3d(x, out):
     one = t(1)
     if x.itemsize == 4 and inner == 1 and n > 0:  # rows in memory: the vectorised exp
         flat_x, flat_out = x.reshape(x.size), out.reshape(out.size)
-        sums = np.empty(LANES, np.float64)
         for o in range(outer):
             m = row_max(flat_x, o * n, n)
             exp_block(flat_x, o * n, t(1), m, n, flat_out, o * n)
-            scale = one / t(row_sum(flat_out, o * n, n, sums))
+            scale = one / t(row_sum(flat_out, o * n, n))
             base = np.uint64(o * n)
             for j in range(n):
                 flat_out[base + np.uint64(j)] = flat_out[base + np.uint64(j)] * scale
@@ -428,9 +445,8 @@ def softmax_grad_3d(g, y, out):
     t = y.dtype.type
     if inner == 1:  # rows in memory
         flat_g, flat_y, flat_out = g.reshape(g.size), y.reshape(y.size), out.reshape(out.size)
-        sums = np.empty(LANES, np.float64)
         for o in range(outer):
-            d = t(row_dot(flat_g, flat_y, o * n, n, sums))
+            d = t(row_dot(flat_g, flat_y, o * n, n))
             base = np.uint64(o * n)
             for j in range(n):
                 i = base + np.uint64(j)
@@ -453,11 +469,10 @@ def log_softmax_3d(x, out):
     t = x.dtype.type
     if x.itemsize == 4 and inner == 1 and n > 0:  # rows in memory: the vectorised exp
         flat_x, flat_out = x.reshape(x.size), out.reshape(out.size)
-        sums = np.empty(LANES, np.float64)
         for o in range(outer):
             m = row_max(flat_x, o * n, n)
             exp_block(flat_x, o * n, t(1), m, n, flat_out, o * n)
-            shift = m + t(np.log(row_sum(flat_out, o * n, n, sums)))
+            shift = m + t(np.log(row_sum(flat_out, o * n, n)))
             base = np.uint64(o * n)
             for j in range(n):
                 flat_out[base + np.uint64(j)] = flat_x[base + np.uint64(j)] - shift
@@ -483,9 +498,8 @@ def log_softmax_grad_3d(g, y, out):
     t = y.dtype.type
     if y.itemsize == 4 and inner == 1 and n > 0:  # rows in memory: the vectorised exp
         flat_g, flat_y, flat_out = g.reshape(g.size), y.reshape(y.size), out.reshape(out.size)
-        sums = np.empty(LANES, np.float64)
         for o in range(outer):
-            total = t(row_sum(flat_g, o * n, n, sums))
+            total = t(row_sum(flat_g, o * n, n))
             exp_block(flat_y, o * n, t(1), t(0), n, flat_out, o * n)
             base = np.uint64(o * n)
             for j in range(n):
@@ -553,8 +567,7 @@ def IR_EXAMPLES():  # noqa: N802 - the hook tests/test_kernels.py reads
     """Float32 arguments for the row helpers of the softmax family (not ``_3d`` kernels)."""
     x, out = np.ones(4, np.float32), np.empty(4, np.float32)
     one, zero = np.float32(1), np.float32(0)
-    sums = np.empty(LANES, np.float64)
     return {"exp_block": (x, 0, one, zero, 4, out, 0), "row_max": (x, 0, 4),
             "exp_reduce": (one,), "exp_poly": (one,),
-            "row_sum": (x, 0, 4, sums), "row_dot": (x, x, 0, 4, sums),
+            "row_sum": (x, 0, 4), "row_dot": (x, x, 0, 4),
             "chunk_sums": (x, np.empty(1))}
