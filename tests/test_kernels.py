@@ -472,7 +472,7 @@ def test_the_softmax_exp_is_the_elementwise_one():
     # reductions.py carries a copy (kernels never call another module's jitted functions)
     import inspect
 
-    for name in ("exp_block", "exp_reduce", "exp_poly"):
+    for name in ("exp_value", "exp_block", "exp_reduce", "exp_poly"):
         assert inspect.getsource(getattr(R, name).py_func) == \
             inspect.getsource(getattr(E, name).py_func)
     assert inspect.getsource(R.float32_from_bits._defn) == \
@@ -504,7 +504,8 @@ def inspect_source(intrinsic):
     return inspect.getsource(intrinsic._defn)
 
 
-@pytest.mark.parametrize("name", ["exp_block", "exp_reduce", "exp_poly", "exp_minus_abs_block",
+@pytest.mark.parametrize("name", ["exp_value", "exp_block", "exp_reduce", "exp_poly",
+                                  "exp_minus_abs_block",
                                   "log1p_minus_x", "log1p_unit"])
 def test_the_loss_kernels_copies_are_the_elementwise_ones(name):
     import inspect

@@ -243,30 +243,37 @@ def exp_poly(r):
 
 
 @kernel
+def exp_value(v):
+    """e^v for one float32 v: exp_block's arithmetic, element by element. A kernel whose loop
+    needs an exponential calls it inside that loop (LLVM inlines it, and the loop stays one
+    vectorised pass) instead of running exp_block over a scratch array."""
+    t = np.float32
+    zero, one = t(0), t(1)
+    lowest, highest = t(-104.0), t(89.0)
+    bias, nan = np.int32(127), np.int32(0x7FC00000)
+    w = highest if v > highest else v
+    w = lowest if w < lowest else w
+    w = w if w == w else zero  # NaN: any number here, a NaN factor below
+    n, r = exp_reduce(w)
+    # the last two sums unfused: fused, they lost accuracy (1.0005 ulp in the sweep)
+    e_r = exp_poly(r) * r * r + r + one
+    whole = np.int32(n)
+    half_n = whole >> np.int32(1)
+    first = float32_from_bits((half_n + bias) << np.int32(23) if v == v else nan)
+    second = float32_from_bits((whole - half_n + bias) << np.int32(23))
+    return e_r * first * second
+
+
+@kernel
 def exp_block(x, start, sign, offset, count, out, out_start):
     """out[out_start + k] = e^(sign · x[start + k] - offset) for k < count (float32 only; sign
     +1 or -1, offset any float32 number). Whole arrays and offsets, not slices: a slice's
     layout is not known to be contiguous, and LLVM would not vectorise the loop."""
-    t = x.dtype.type
-    zero, one = t(0), t(1)
-    lowest, highest = t(-104.0), t(89.0)
-    bias, nan = np.int32(127), np.int32(0x7FC00000)
     # unsigned indices: Numba then adds no negative-index wrap-around, whose branch would
     # turn the loads and stores into gathers and scatters
     first_in, first_out = np.uint64(start), np.uint64(out_start)
     for k in range(count):
-        v = sign * x[first_in + np.uint64(k)] - offset
-        w = highest if v > highest else v
-        w = lowest if w < lowest else w
-        w = w if w == w else zero  # NaN: any number here, a NaN factor below
-        n, r = exp_reduce(w)
-        # the last two sums unfused: fused, they lost accuracy (1.0005 ulp in the sweep)
-        e_r = exp_poly(r) * r * r + r + one
-        whole = np.int32(n)
-        half_n = whole >> np.int32(1)
-        first = float32_from_bits((half_n + bias) << np.int32(23) if v == v else nan)
-        second = float32_from_bits((whole - half_n + bias) << np.int32(23))
-        out[first_out + np.uint64(k)] = e_r * first * second
+        out[first_out + np.uint64(k)] = exp_value(sign * x[first_in + np.uint64(k)] - offset)
 
 
 @kernel
@@ -567,7 +574,7 @@ def IR_EXAMPLES():  # noqa: N802 - the hook tests/test_kernels.py reads
     """Float32 arguments for the row helpers of the softmax family (not ``_3d`` kernels)."""
     x, out = np.ones(4, np.float32), np.empty(4, np.float32)
     one, zero = np.float32(1), np.float32(0)
-    return {"exp_block": (x, 0, one, zero, 4, out, 0), "row_max": (x, 0, 4),
+    return {"exp_block": (x, 0, one, zero, 4, out, 0), "exp_value": (one,), "row_max": (x, 0, 4),
             "exp_reduce": (one,), "exp_poly": (one,),
             "row_sum": (x, 0, 4), "row_dot": (x, x, 0, 4),
             "chunk_sums": (x, np.empty(1))}
