@@ -59,8 +59,9 @@ show_source(keras.kernels.elementwise.elu, keras.kernels.elementwise.elu_grad)
 # $e^x - 1$ without the cancellation of subtracting two nearly equal numbers: for
 # $x = -10^{-4}$, `exp(x) - 1` in float32 keeps only about four correct digits. For float32 it
 # is chapter 1's vectorised `expm1_block`, a block of 512 elements at a time, and the select
-# follows in a second loop; the backward takes $e^x$ from `exp_block` the same way (float64
-# keeps NumPy's scalar functions).
+# follows in a second loop. The backward takes $e^x$ from `exp_value` inside its one loop, for
+# every element, so that the loop has no branch and vectorises (float64 keeps NumPy's scalar
+# functions).
 #
 # One factory turns any such kernel pair into a differentiable primitive. The forward saves
 # what the backward needs: the input $x$, or the output $y$ when the derivative is easiest to

@@ -510,18 +510,10 @@ def log_sigmoid_grad(g, x, out):
             out[i] = g[i] * (one / (one + np.exp(-v)) if v >= zero
                              else np.exp(v) / (one + np.exp(v)))
         return
-    a = np.empty(EXP_BLOCK, x.dtype)
-    for start in range(0, x.size, EXP_BLOCK):
-        count = min(EXP_BLOCK, x.size - start)
-        base = np.uint64(start)
-        for k in range(count):
-            v = x[base + np.uint64(k)]
-            a[k] = -v if v >= zero else v
-        exp_block(a, 0, one, zero, count, out, start)
-        for k in range(count):
-            i = base + np.uint64(k)
-            e = out[i]
-            out[i] = g[i] * ((e if x[i] >= zero else one) / (one + e))
+    for i in range(np.uint64(x.size)):  # one pass: exp_value in the loop (see exp_value)
+        v = x[i]
+        e = exp_value(-v if v >= zero else v)
+        out[i] = g[i] * ((e if v >= zero else one) / (one + e))
 
 
 @kernel
@@ -653,19 +645,16 @@ def elu(x, alpha, out):
 @kernel
 def elu_grad(g, x, alpha, out):
     t = x.dtype.type
-    a, zero, one = alpha[0], t(0), t(1)
+    a, zero = alpha[0], t(0)
     if x.itemsize != 4:
         for i in range(x.size):
             v = x[i]
             out[i] = g[i] if v > zero else g[i] * (a * np.exp(v))
         return
-    for start in range(0, x.size, EXP_BLOCK):
-        count = min(EXP_BLOCK, x.size - start)
-        exp_block(x, start, one, zero, count, out, start)
-        base = np.uint64(start)
-        for k in range(count):
-            i = base + np.uint64(k)
-            out[i] = g[i] if x[i] > zero else g[i] * (a * out[i])
+    for i in range(np.uint64(x.size)):  # one pass: exp_value in the loop (see exp_value)
+        v = x[i]
+        e = exp_value(v)  # for every element, so the loop has no branch and vectorises
+        out[i] = g[i] if v > zero else g[i] * (a * e)
 
 
 @kernel
@@ -691,19 +680,16 @@ def selu(x, out):
 @kernel
 def selu_grad(g, x, out):
     t = x.dtype.type
-    scale, alpha, zero, one = t(1.0507009873554805), t(1.6732632423543772), t(0), t(1)
+    scale, alpha, zero = t(1.0507009873554805), t(1.6732632423543772), t(0)
     if x.itemsize != 4:
         for i in range(x.size):
             v = x[i]
             out[i] = g[i] * scale if v >= zero else g[i] * ((scale * alpha) * np.exp(v))
         return
-    for start in range(0, x.size, EXP_BLOCK):
-        count = min(EXP_BLOCK, x.size - start)
-        exp_block(x, start, one, zero, count, out, start)
-        base = np.uint64(start)
-        for k in range(count):
-            i = base + np.uint64(k)
-            out[i] = g[i] * scale if x[i] >= zero else g[i] * ((scale * alpha) * out[i])
+    for i in range(np.uint64(x.size)):  # one pass, no branch (see elu_grad)
+        v = x[i]
+        e = exp_value(v)
+        out[i] = g[i] * scale if v >= zero else g[i] * ((scale * alpha) * e)
 
 
 @kernel
@@ -741,18 +727,11 @@ def celu_grad(g, x, alpha, out):
                 d += np.exp(v / a)
             out[i] = g[i] * d
         return
-    shifted = np.empty(EXP_BLOCK, x.dtype)
-    for start in range(0, x.size, EXP_BLOCK):
-        count = min(EXP_BLOCK, x.size - start)
-        base = np.uint64(start)
-        for k in range(count):
-            shifted[k] = x[base + np.uint64(k)] / a
-        exp_block(shifted, 0, one, zero, count, out, start)
-        for k in range(count):
-            i = base + np.uint64(k)
-            v = x[i]
-            d = one if v >= zero else zero
-            out[i] = g[i] * (d + out[i] if v <= zero else d)
+    for i in range(np.uint64(x.size)):  # one pass, no branch (see elu_grad)
+        v = x[i]
+        e = exp_value(v / a)
+        d = one if v >= zero else zero
+        out[i] = g[i] * (d + e if v <= zero else d)
 
 
 # -- erfc, and the exact gelu on it ------------------------------------------------------------
@@ -914,18 +893,10 @@ def gelu_tanh(x, out):
             out[i] = v * ((one if v >= zero else e) / (one + e))
         return
     minus_two = t(-2)
-    a = np.empty(EXP_BLOCK, x.dtype)
-    for start in range(0, x.size, EXP_BLOCK):
-        count = min(EXP_BLOCK, x.size - start)
-        base = np.uint64(start)
-        for j in range(count):
-            v = x[base + np.uint64(j)]
-            a[j] = minus_two * abs(k * (v + c * v * v * v))
-        exp_block(a, 0, one, zero, count, out, start)
-        for j in range(count):
-            i = base + np.uint64(j)
-            v, e = x[i], out[i]
-            out[i] = v * ((one if v >= zero else e) / (one + e))  # u has the sign of x
+    for i in range(np.uint64(x.size)):
+        v = x[i]
+        e = exp_value(minus_two * abs(k * (v + c * v * v * v)))
+        out[i] = v * ((one if v >= zero else e) / (one + e))  # u has the sign of x
 
 
 # d/dx x sigmoid(2u) = s + x 2u' s (1 - s), u' = sqrt(2/pi) (1 + 3 * 0.044715 x^2), and
@@ -943,21 +914,13 @@ def gelu_tanh_grad(g, x, out):
             s = d if v >= zero else e * d
             out[i] = g[i] * (s + v * (two * k * (one + c3 * v * v)) * (e * d * d))
         return
-    a = np.empty(EXP_BLOCK, x.dtype)
-    for start in range(0, x.size, EXP_BLOCK):
-        count = min(EXP_BLOCK, x.size - start)
-        base = np.uint64(start)
-        for j in range(count):
-            v = x[base + np.uint64(j)]
-            a[j] = minus_two * abs(k * (v + c * v * v * v))
-        exp_block(a, 0, one, zero, count, out, start)
-        for j in range(count):
-            i = base + np.uint64(j)
-            v, e = x[i], out[i]
-            d = one / (one + e)
-            s = d if v >= zero else e * d
-            du = k * (one + c3 * v * v)
-            out[i] = g[i] * (s + v * (two * du) * (e * d * d))
+    for i in range(np.uint64(x.size)):
+        v = x[i]
+        e = exp_value(minus_two * abs(k * (v + c * v * v * v)))
+        d = one / (one + e)
+        s = d if v >= zero else e * d
+        du = k * (one + c3 * v * v)
+        out[i] = g[i] * (s + v * (two * du) * (e * d * d))
 
 
 @kernel
@@ -978,20 +941,12 @@ def silu_grad(g, x, out):
             s = one / (one + np.exp(-v)) if v >= zero else np.exp(v) / (one + np.exp(v))
             out[i] = g[i] * (s * (one + v * (one - s)))
         return
-    a = np.empty(EXP_BLOCK, x.dtype)
-    for start in range(0, x.size, EXP_BLOCK):
-        count = min(EXP_BLOCK, x.size - start)
-        base = np.uint64(start)
-        for j in range(count):
-            v = x[base + np.uint64(j)]
-            a[j] = -v if v >= zero else v
-        exp_block(a, 0, one, zero, count, out, start)
-        for j in range(count):
-            i = base + np.uint64(j)
-            v, e = x[i], out[i]
-            d = one / (one + e)
-            s, rest = (d, e * d) if v >= zero else (e * d, d)
-            out[i] = g[i] * (s * (one + v * rest))
+    for i in range(np.uint64(x.size)):
+        v = x[i]
+        e = exp_value(-v if v >= zero else v)
+        d = one / (one + e)
+        s, rest = (d, e * d) if v >= zero else (e * d, d)
+        out[i] = g[i] * (s * (one + v * rest))
 
 
 @kernel
@@ -1063,20 +1018,12 @@ def mish(x, out):
         return
     t = x.dtype.type
     one, two = t(1), t(2)
-    a = np.empty(EXP_BLOCK, x.dtype)
-    for start in range(0, x.size, EXP_BLOCK):
-        count = min(EXP_BLOCK, x.size - start)
-        base = np.uint64(start)
-        for j in range(count):
-            v = x[base + np.uint64(j)]
-            a[j] = -v if v >= zero else v
-        exp_block(a, 0, one, zero, count, out, start)
-        for j in range(count):
-            i = base + np.uint64(j)
-            v, e = x[i], out[i]
-            top = one + two * e if v >= zero else e * (e + two)
-            bottom = top + two * e * e if v >= zero else top + two
-            out[i] = v * (top / bottom)
+    for i in range(np.uint64(x.size)):
+        v = x[i]
+        e = exp_value(-v if v >= zero else v)
+        top = one + two * e if v >= zero else e * (e + two)
+        bottom = top + two * e * e if v >= zero else top + two
+        out[i] = v * (top / bottom)
 
 
 # d/dx x tanh(sp(x)) = th + x (1 - th^2) sigmoid(x), since sp' = sigmoid. With th = top/bottom
@@ -1093,24 +1040,16 @@ def mish_grad(g, x, out):
             out[i] = g[i] * (th + v * (one - th * th) * s)
         return
     two = x.dtype.type(2)
-    a = np.empty(EXP_BLOCK, x.dtype)
-    for start in range(0, x.size, EXP_BLOCK):
-        count = min(EXP_BLOCK, x.size - start)
-        base = np.uint64(start)
-        for j in range(count):
-            v = x[base + np.uint64(j)]
-            a[j] = -v if v >= zero else v
-        exp_block(a, 0, one, zero, count, out, start)
-        for j in range(count):
-            i = base + np.uint64(j)
-            v, e = x[i], out[i]
-            positive = v >= zero
-            top = one + two * e if positive else e * (e + two)
-            gap = two * e * e if positive else two
-            bottom = top + gap
-            d = one / (one + e)
-            s = d if positive else e * d
-            out[i] = g[i] * (top / bottom + v * (gap * (bottom + top) / (bottom * bottom)) * s)
+    for i in range(np.uint64(x.size)):
+        v = x[i]
+        e = exp_value(-v if v >= zero else v)
+        positive = v >= zero
+        top = one + two * e if positive else e * (e + two)
+        gap = two * e * e if positive else two
+        bottom = top + gap
+        d = one / (one + e)
+        s = d if positive else e * d
+        out[i] = g[i] * (top / bottom + v * (gap * (bottom + top) / (bottom * bottom)) * s)
 
 
 @kernel
