@@ -58,9 +58,9 @@ show_source(keras.kernels.elementwise.elu, keras.kernels.elementwise.elu_grad)
 # would silently make the arithmetic float64). And the forward uses `expm1`, which computes
 # $e^x - 1$ without the cancellation of subtracting two nearly equal numbers: for
 # $x = -10^{-4}$, `exp(x) - 1` in float32 keeps only about four correct digits. For float32 it
-# is chapter 1's vectorised `expm1_block`, a block of 512 elements at a time, and the select
-# follows in a second loop. The backward takes $e^x$ from `exp_value` inside its one loop, for
-# every element, so that the loop has no branch and vectorises (float64 keeps NumPy's scalar
+# is chapter 1's vectorised expm1, element by element (`expm1_value`), in the same loop as the
+# select; the backward takes $e^x$ from `exp_value` the same way. Each is computed for every
+# element, so that the loop has no branch and vectorises (float64 keeps NumPy's scalar
 # functions).
 #
 # One factory turns any such kernel pair into a differentiable primitive. The forward saves

@@ -588,29 +588,35 @@ second form rounds after e^v has), in units in the last place of the correctly r
 
 
 @kernel
-def expm1_block(x, start, count, out, out_start):
-    """out[out_start + k] = e^x[start + k] - 1 for k < count (float32 only). Whole arrays and
-    offsets, as in exp_block."""
-    t = x.dtype.type
+def expm1_value(v):
+    """e^v - 1 for one float32 v (the derivation above); ``expm1_block`` loops over it, and the
+    elu family calls it inside its own loops, as exp_value."""
+    t = np.float32
     zero, one = t(0), t(1)
     lowest, highest, tiny = t(-88.0), t(89.0), t(2.9802322387695312e-08)  # 2^-25
     far, bias, nan = np.int32(25), np.int32(127), np.int32(0x7FC00000)
+    w = highest if v > highest else v
+    w = lowest if w < lowest else w
+    w = w if w == w else zero  # NaN: any number here, a NaN factor below
+    n, r = exp_reduce(w)
+    q = exp_poly(r) * r * r  # e^r - 1 - r
+    whole = np.int32(n)
+    half_n = whole >> np.int32(1) if whole >= far else whole  # one factor below 2^25
+    scale = float32_from_bits((half_n + bias) << np.int32(23) if v == v else nan)
+    second = float32_from_bits((whole - half_n + bias) << np.int32(23))
+    near = (r * scale + (scale - one)) + q * scale
+    big = (((q + r) + one) * scale) * second - one
+    e = near if second == one else big  # (the second factor is 1 below 2^25)
+    return v if abs(v) < tiny else e
+
+
+@kernel
+def expm1_block(x, start, count, out, out_start):
+    """out[out_start + k] = e^x[start + k] - 1 for k < count (float32 only). Whole arrays and
+    offsets, as in exp_block."""
     first_in, first_out = np.uint64(start), np.uint64(out_start)
     for k in range(count):
-        v = x[first_in + np.uint64(k)]
-        w = highest if v > highest else v
-        w = lowest if w < lowest else w
-        w = w if w == w else zero  # NaN: any number here, a NaN factor below
-        n, r = exp_reduce(w)
-        q = exp_poly(r) * r * r  # e^r - 1 - r
-        whole = np.int32(n)
-        half_n = whole >> np.int32(1) if whole >= far else whole  # one factor below 2^25
-        scale = float32_from_bits((half_n + bias) << np.int32(23) if v == v else nan)
-        second = float32_from_bits((whole - half_n + bias) << np.int32(23))
-        near = (r * scale + (scale - one)) + q * scale
-        big = (((q + r) + one) * scale) * second - one
-        e = near if second == one else big  # (the second factor is 1 below 2^25)
-        out[first_out + np.uint64(k)] = v if abs(v) < tiny else e
+        out[first_out + np.uint64(k)] = expm1_value(x[first_in + np.uint64(k)])
 
 
 @kernel
@@ -631,14 +637,10 @@ def elu(x, alpha, out):
             v = x[i]
             out[i] = v if v > zero else a * np.expm1(v)
         return
-    for start in range(0, x.size, EXP_BLOCK):
-        count = min(EXP_BLOCK, x.size - start)
-        expm1_block(x, start, count, out, start)
-        base = np.uint64(start)
-        for k in range(count):
-            i = base + np.uint64(k)
-            v = x[i]
-            out[i] = v if v > zero else a * out[i]
+    for i in range(np.uint64(x.size)):  # one pass: expm1_value in the loop
+        v = x[i]
+        e = expm1_value(v)  # for every element, so the loop has no branch and vectorises
+        out[i] = v if v > zero else a * e
 
 
 # d/dx elu(x) = 1 for x > 0, else alpha e^x (alpha at x = 0)
@@ -666,14 +668,10 @@ def selu(x, out):
             v = x[i]
             out[i] = scale * v if v > zero else (scale * alpha) * np.expm1(v)
         return
-    for start in range(0, x.size, EXP_BLOCK):
-        count = min(EXP_BLOCK, x.size - start)
-        expm1_block(x, start, count, out, start)
-        base = np.uint64(start)
-        for k in range(count):
-            i = base + np.uint64(k)
-            v = x[i]
-            out[i] = scale * v if v > zero else (scale * alpha) * out[i]
+    for i in range(np.uint64(x.size)):  # one pass, no branch (see elu)
+        v = x[i]
+        e = expm1_value(v)
+        out[i] = scale * v if v > zero else (scale * alpha) * e
 
 
 # d/dx selu(x) = scale for x >= 0, else scale alpha e^x (scale at x = 0, as TensorFlow)
@@ -700,17 +698,10 @@ def celu(x, alpha, out):
             v = x[i]
             out[i] = v if v > zero else a * np.expm1(v / a)
         return
-    shifted = np.empty(EXP_BLOCK, x.dtype)
-    for start in range(0, x.size, EXP_BLOCK):
-        count = min(EXP_BLOCK, x.size - start)
-        base = np.uint64(start)
-        for k in range(count):
-            shifted[k] = x[base + np.uint64(k)] / a
-        expm1_block(shifted, 0, count, out, start)
-        for k in range(count):
-            i = base + np.uint64(k)
-            v = x[i]
-            out[i] = v if v > zero else a * out[i]
+    for i in range(np.uint64(x.size)):  # one pass, no branch (see elu)
+        v = x[i]
+        e = expm1_value(v / a)
+        out[i] = v if v > zero else a * e
 
 
 # d/dx celu(x) = 1 for x > 0, e^(x/alpha) for x < 0, and 2 at x = 0: TensorFlow builds celu from
@@ -1245,7 +1236,7 @@ def IR_EXAMPLES():  # noqa: N802 - the hook tests/test_kernels.py reads
     one, zero = np.float32(1), np.float32(0)
     return {"exp_block": (x, 0, one, zero, 4, out, 0), "exp_value": (one,),
             "exp_reduce": (one,), "exp_poly": (one,),
-            "expm1_block": (x, 0, 4, out, 0),
+            "expm1_block": (x, 0, 4, out, 0), "expm1_value": (one,),
             "log1p_minus_x": (one,),
             "log1p_unit": (one,),
             "log_block": (x, 0, 4, out, 0, scratch[0]),
