@@ -406,19 +406,27 @@ show_source(keras.kernels.reductions.row_max)
 # %% [markdown]
 # ### Two cores, the same bits
 #
-# The kernels release Python's global lock while they run (`nogil`), so plain Python threads
-# can run them side by side. From `PARALLEL_ELEMENTS` elements on, the wrappers cut the work
-# into pieces and hand them to the machine's cores (`kernels/threads.py`; whoever is free
-# takes the next piece): the elementwise kernels that compute an exponential, a logarithm or a
-# tanh (`elementwise.THREADED`) get contiguous pieces of the flat arrays; the reductions, the
-# softmax family and the normalisation forwards get blocks of whole rows of their (outer, n,
-# inner) layout. Smaller arrays stay on the calling thread, where waking a second thread would
-# cost more than it saves, and so do the elementwise kernels that only move memory (relu, the
-# products of the backward kernels), which a second thread did not speed up. A sum over the
-# whole array is a single row: it is cut at its `SUM_CHUNK` chunks, the same chunks one thread
-# sums one by one, and the chunks' totals are added in order afterwards. The backwards that add
-# over rows (a layer normalisation's gradient for gamma) stay on one thread: cut in two, their
-# sums would be added in another order.
+# Large arrays are cut into pieces that run on the machine's cores (`kernels/threads.py`). The
+# elementwise kernels that compute an exponential, a logarithm or a tanh, and the sigmoid's and
+# tanh's backward products (`elementwise.THREADED`), get contiguous pieces of the flat arrays;
+# the softmax family gets blocks of whole rows of its (outer, n, inner) layout. Both run on
+# Numba's own threads from `NUMBA_PARALLEL_ELEMENTS` elements on, through a *parallel form*: a
+# Numba function whose `prange` loop calls the ordinary kernel on each piece. Numba's threads
+# (OpenMP here) take their pieces without Python's global lock and keep spinning for a few
+# milliseconds after each loop, so the helper is awake when the next kernel of a training step
+# comes, as PyTorch's OpenMP threads are. A sleeping thread would take 0.1 ms or more to wake,
+# longer than a whole sigmoid of $2^{16}$ elements.
+#
+# The other kernels release Python's lock too (`nogil`), so plain Python threads can run them
+# side by side: the reductions and the normalisation forwards, from `PARALLEL_ELEMENTS`
+# elements on, hand blocks of whole rows to a helper thread (`threads.deal`; whoever is free
+# takes the next piece), and so do the two families above where Numba has no thread-safe
+# threading layer. Smaller arrays stay on the calling thread, where waking a second thread would
+# cost more than it saves, and so do the elementwise kernels that only move memory (relu, most
+# backward products). A sum over the whole array is a single row: it is cut at its `SUM_CHUNK`
+# chunks, the same chunks one thread sums one by one, and the chunks' totals are added in order
+# afterwards. The backwards that add over rows (a layer normalisation's gradient for gamma) stay
+# on one thread: cut in two, their sums would be added in another order.
 #
 # Cutting never changes a bit. Each output element is computed by exactly one thread, by the
 # same instructions in the same order as on one thread: no running sum is ever split between
@@ -430,8 +438,10 @@ show_source(keras.kernels.reductions.row_max)
 from nbkeras.kernels import threads
 
 logits = np.random.default_rng(0).standard_normal((1024, 1000)).astype(np.float32)
-print(f"{threads.THREADS} threads; arrays of {threads.PARALLEL_ELEMENTS} elements and more are cut")
-print(f"(1024, 1000) logits: {len(threads.pieces(1024, logits.size))} pieces of whole rows")
+print(f"{threads.THREADS} threads; parallel forms from {threads.NUMBA_PARALLEL_ELEMENTS} elements,"
+      f" the dealer from {threads.PARALLEL_ELEMENTS}")
+print(f"(1024, 1000) logits: {len(threads.pieces(1024, logits.size, numba=True))} pieces of whole"
+      " rows")
 cores = threads.THREADS
 threads.THREADS = 1
 one = keras.kernels.reductions.along_axis(keras.kernels.reductions.softmax_3d, 1, logits)

@@ -67,7 +67,8 @@ WIDE_VECTOR_FEATURES = _allow_512_bit_vectors()
 """The CPU features nbkeras gave Numba (``_allow_512_bit_vectors``), or None."""
 
 
-def kernel(function=None, *, float64_accumulator=False, integer=False, contract=False):
+def kernel(function=None, *, float64_accumulator=False, integer=False, contract=False,
+           parallel=False):
     """Compile ``function`` with nbkeras' Numba settings (``@kernel`` or ``@kernel(...)``).
 
     - ``cache=True``: the machine code is stored on disk; a second process loads it instead of
@@ -84,6 +85,9 @@ def kernel(function=None, *, float64_accumulator=False, integer=False, contract=
       roundings is documented stay uncontracted (``CONTRACTED`` lists the contracted ones).
     - ``error_model="numpy"``: 1/0 gives inf, as in NumPy, instead of raising ZeroDivisionError.
     - ``nogil=True``: the kernel runs without holding Python's global interpreter lock.
+    - ``parallel=True`` (``@kernel(parallel=True)``), for the parallel forms only: a ``prange``
+      loop over pieces of the arrays, each piece one call of an ordinary kernel, run on Numba's
+      own threads (see ``threads.numba_parallel``).
 
     Constants inside kernels are written ``t(0.5)`` with ``t = x.dtype.type``: a bare ``0.5``
     (or even ``1``) would silently turn float32 arithmetic into float64. A kernel that sums many
@@ -94,7 +98,9 @@ def kernel(function=None, *, float64_accumulator=False, integer=False, contract=
     """
 
     def compile_(function):
-        options = dict(OPTIONS, fastmath={"contract"}) if contract else OPTIONS
+        options = dict(OPTIONS, fastmath={"contract"}) if contract else dict(OPTIONS)
+        if parallel:
+            options["parallel"] = True
         compiled = numba.njit(cache=True, **options)(function)
         KERNELS.append(compiled)
         if float64_accumulator:

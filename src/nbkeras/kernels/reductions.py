@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 from llvmlite import ir
-from numba import types
+from numba import prange, types
 from numba.extending import intrinsic
 
 from nbkeras.kernels import threads
@@ -560,14 +560,45 @@ def sparsemax_threshold_3d(x, tau, dtau_dx):
 def along_axis(kernel_function, axis, *arrays):
     """Apply a softmax-family kernel along ``axis`` to same-shaped arrays; returns a new array
     (one that owns its memory: a tape hands it out as a gradient without copying it). A large
-    input runs on both cores in blocks of whole ``outer`` rows, with the same bits as on one."""
+    input runs on the cores in blocks of whole ``outer`` rows (on Numba's threads through
+    ``parallel_rows``, else through ``threads.by_rows``), with the same bits as on one."""
     shape = arrays[0].shape
     # one axis: a reshape (of a contiguous copy), read-only (see read_only)
     views = [read_only(to_3d(a, (axis,))) for a in arrays]
     out = np.empty(shape, dtype=arrays[0].dtype)
-    threads.by_rows(kernel_function, *views, out.reshape(views[0].shape),
-                    rows=tuple(range(len(views) + 1)))
+    out3 = out.reshape(views[0].shape)
+    if out.dtype == np.float32 and kernel_function.__name__ in PARALLEL_ROWS \
+            and threads.numba_parallel():
+        cuts = threads.pieces(out3.shape[0], out3.size, numba=True)
+        if len(cuts) > 1:
+            code = PARALLEL_ROWS.index(kernel_function.__name__)
+            g, y = views if len(views) == 2 else views * 2  # a forward: x as both
+            threads.run_parallel(parallel_rows, code, g, y, out3, grain=cuts[0][1])
+            return out
+    threads.by_rows(kernel_function, *views, out3, rows=tuple(range(len(views) + 1)))
     return out
+
+
+PARALLEL_ROWS = ("softmax_3d", "log_softmax_3d", "softmax_grad_3d", "log_softmax_grad_3d")
+"""The kernels of ``parallel_rows``, by code."""
+
+
+# The parallel form of the softmax family (see threads.py): a prange loop over pieces of
+# ``grain`` rows, each one call of the kernel numbered ``code`` (a forward takes ``(x, out)``
+# and gets ``g`` as ``y`` too, a gradient ``(g, y, out)``). Its kernels sum in float64.
+@kernel(parallel=True, float64_accumulator=True)
+def parallel_rows(code, g, y, out, grain):
+    n = out.shape[0]
+    for piece in prange((n + grain - 1) // grain):
+        a, b = piece * grain, min(piece * grain + grain, n)
+        if code == 0:
+            softmax_3d(y[a:b], out[a:b])
+        elif code == 1:
+            log_softmax_3d(y[a:b], out[a:b])
+        elif code == 2:
+            softmax_grad_3d(g[a:b], y[a:b], out[a:b])
+        elif code == 3:
+            log_softmax_grad_3d(g[a:b], y[a:b], out[a:b])
 
 
 def IR_EXAMPLES():  # noqa: N802 - the hook tests/test_kernels.py reads
@@ -577,4 +608,6 @@ def IR_EXAMPLES():  # noqa: N802 - the hook tests/test_kernels.py reads
     return {"exp_block": (x, 0, one, zero, 4, out, 0), "exp_value": (one,), "row_max": (x, 0, 4),
             "exp_reduce": (one,), "exp_poly": (one,),
             "row_sum": (x, 0, 4), "row_dot": (x, x, 0, 4),
-            "chunk_sums": (x, np.empty(1))}
+            "chunk_sums": (x, np.empty(1)),
+            "parallel_rows": (0, x.reshape(1, 4, 1), x.reshape(1, 4, 1), out.reshape(1, 4, 1),
+                              1)}

@@ -1,13 +1,21 @@
-"""Running kernels on the machine's cores: the thread dealer, and the cuts of large arrays.
+"""Running kernels on the machine's cores: Numba's threads for the parallel forms of the
+elementwise and softmax-family kernels, the thread dealer for the rest, and the cuts of large
+arrays.
+
+The elementwise kernels (``elementwise.unary``) and the softmax family (``reductions.along_axis``)
+have parallel forms: one Numba function per argument pattern whose ``prange`` loop calls the
+ordinary kernel on each piece of the arrays. Numba runs it on its own threads (OpenMP here), which
+take work without Python's global lock and spin a few milliseconds after each loop before they
+sleep, so a helper is awake for the next kernel of a training step, as PyTorch's OpenMP threads
+are. ``numba_parallel`` says when those forms may run.
 
 The Numba kernels release Python's global lock (``nogil``, see ``_jit.py``), so plain Python
-threads run them at the same time. ``deal`` hands units of work to the calling thread and to
+threads run them at the same time too. ``deal`` hands units of work to the calling thread and to
 ``THREADS - 1`` helper threads; convolution, Winograd and attention cut their work into units
-themselves. ``unary`` (elementwise kernels), ``reductions.reduce`` / ``along_axis`` (sums, the
-softmax family) and the normalisation forwards cut theirs with ``pieces``:
+themselves. ``reductions.reduce`` (sums), the normalisation forwards, and the two families above
+where Numba has no thread-safe threading layer, cut theirs with ``pieces``:
 
-- an elementwise kernel (of those bound by arithmetic, ``elementwise.THREADED``) gets
-  contiguous pieces of the flat arrays;
+- an elementwise kernel (``elementwise.THREADED``) gets contiguous pieces of the flat arrays;
 - a kernel over rows (``(outer, n, inner)`` layouts) gets whole rows, ``x3[first:last]``.
 
 Every output element is then computed by exactly one thread, by the same instructions in the
@@ -29,7 +37,8 @@ THREADS = min(2, os.cpu_count() or 1)
 
 PARALLEL_ELEMENTS = 1 << 19
 """Fewest elements (of the largest array a kernel walks) for which a call is cut over
-``THREADS`` threads: 2^19 float32, 2 MiB.
+``THREADS`` threads by the thread dealer: 2^19 float32, 2 MiB (the parallel forms on Numba's
+threads pay off sooner: ``NUMBA_PARALLEL_ELEMENTS``).
 
 Measured on the project's 2-core VM (``crossover`` in benchmarks/bench_foundation.py: relu,
 sigmoid and a softmax over rows of 1000 at 2^12 ... 2^20 elements, one thread against two,
@@ -43,6 +52,14 @@ the sigmoid's forward and backward went from 1.04 to 0.73 ms and the softmax's f
 gained nothing at any size measured; cut from 2^19 on like the others, they lose a few
 tens of microseconds."""
 
+NUMBA_PARALLEL_ELEMENTS = 1 << 16
+"""Fewest elements for which a kernel with a parallel form runs it on Numba's threads: 2^16
+float32, 256 KiB. Numba's helper spins for a few milliseconds after each loop, so it is
+awake when the next call comes: measured on the project's 2-core VM (``crossover`` in
+benchmarks/bench_foundation.py, December 2026, quiet), two threads against one took 0.91 and
+0.63 of the time (sigmoid, softmax) at 2^16 elements, 0.85 and 0.79 at 2^15, 1.41 and 0.92 at
+2^14, and 0.56 and 0.51 at 2^20."""
+
 PIECES = 4
 """Most pieces per thread: a helper that waits for a core (other processes run too) leaves
 its pieces to the calling thread instead of holding the whole call up."""
@@ -53,6 +70,50 @@ microseconds of Python)."""
 
 _pool = None
 _pool_pid = None
+
+_numba_parallel = None
+"""Whether the parallel forms may run (None: not asked yet; see ``numba_parallel``)."""
+
+
+def numba_parallel():
+    """Whether the kernels' parallel forms (``@kernel(parallel=True)``) may run: more than one
+    thread, and a Numba threading layer that is safe to enter from several threads at once
+    (OpenMP or TBB). Numba's fallback layer, the workqueue, ends the process when two threads
+    start parallel loops at the same time (the thread dealer's helpers or a user's threads
+    would), so with it, or with none, the callers cut their work for ``deal`` instead. The
+    first call starts Numba's threads."""
+    global _numba_parallel
+    if THREADS == 1:
+        return False
+    if _numba_parallel is None:
+        import numba
+        from numba.np.ufunc import parallel
+
+        try:
+            parallel._launch_threads()
+            _numba_parallel = numba.threading_layer() in ("omp", "tbb")
+        except (ImportError, ValueError):  # no threading layer could be loaded
+            _numba_parallel = False
+    return _numba_parallel
+
+
+def _after_fork_in_child():
+    # GNU OpenMP is not fork-safe: a child whose parent started its threads would hang in its
+    # first parallel loop. Such a child deals its work out with Python threads instead.
+    global _numba_parallel
+    if _numba_parallel:
+        import numba
+
+        _numba_parallel = False if numba.threading_layer() == "omp" else None
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def run_parallel(parallel_form, code, *arrays, grain):
+    """Call a parallel form: ``parallel_form(code, *arrays, grain)`` runs the kernel numbered
+    ``code`` on pieces of ``grain`` rows or elements (one place, so a test can see the cut)."""
+    parallel_form(code, *arrays, grain)
 
 
 def _helpers():
@@ -124,12 +185,14 @@ def in_threads(worker, units):
     deal([[share] for share in range(THREADS)], lambda share, thread: worker(share))
 
 
-def pieces(count, elements, grain=1):
+def pieces(count, elements, grain=1, numba=False):
     """Cut ``range(count)`` (rows, or flat elements) into contiguous ``(first, last)`` pieces,
     each a multiple of ``grain`` long but the last, for a kernel call that walks ``elements``
-    elements in all; one piece when that is fewer than ``PARALLEL_ELEMENTS`` or there is one
+    elements in all; one piece when that is fewer than ``PARALLEL_ELEMENTS`` (for a parallel
+    form on Numba's threads, ``numba=True``: ``NUMBA_PARALLEL_ELEMENTS``) or there is one
     thread."""
-    if THREADS == 1 or elements < PARALLEL_ELEMENTS or count < 2:
+    smallest = NUMBA_PARALLEL_ELEMENTS if numba else PARALLEL_ELEMENTS
+    if THREADS == 1 or elements < smallest or count < 2:
         return [(0, count)]
     wanted = min(THREADS * PIECES, count, max(THREADS, elements // PIECE_ELEMENTS))
     size = -(-count // wanted)
