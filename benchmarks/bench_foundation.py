@@ -190,15 +190,17 @@ ROUNDS = 3
 def crossover():
     """One thread against two for a cheap elementwise kernel (relu), a costly one (sigmoid) and
     a row softmax (rows of 1000), at each size of ``CROSSOVER_SIZES``, always cut for two
-    threads (``threads.PARALLEL_ELEMENTS`` set to 0): where the ratio drops below 1 is the
-    crossover that ``PARALLEL_ELEMENTS`` records."""
+    threads (``threads.PARALLEL_ELEMENTS`` and ``NUMBA_PARALLEL_ELEMENTS`` set to 0): where the
+    ratio drops below 1 is the crossover that ``NUMBA_PARALLEL_ELEMENTS`` records (the sigmoid
+    and the softmax run on Numba's threads; relu, never cut, is the control), or
+    ``PARALLEL_ELEMENTS`` where Numba has no thread-safe threading layer."""
     from nbkeras.kernels import elementwise as E
     from nbkeras.kernels import reductions as R
     from nbkeras.kernels import threads as T
 
     rng = np.random.default_rng(0)
     rows = []
-    saved = T.THREADS, T.PARALLEL_ELEMENTS
+    saved = T.THREADS, T.PARALLEL_ELEMENTS, T.NUMBA_PARALLEL_ELEMENTS
     try:
         for size in CROSSOVER_SIZES:
             x = rng.standard_normal(size).astype(np.float32)
@@ -211,14 +213,14 @@ def crossover():
             for name, call in calls.items():
                 one, two = [], []
                 for _ in range(ROUNDS):  # interleaved, the best of each: the VM is shared
-                    T.THREADS, T.PARALLEL_ELEMENTS = 1, saved[1]
+                    T.THREADS = 1
                     one.append(median_time(call, repeat=30, min_time=0.02))
-                    T.THREADS, T.PARALLEL_ELEMENTS = 2, 0
+                    T.THREADS, T.PARALLEL_ELEMENTS, T.NUMBA_PARALLEL_ELEMENTS = 2, 0, 0
                     two.append(median_time(call, repeat=30, min_time=0.02))
                 times[f"{name} 2 threads / 1"] = min(two) / min(one)
             rows.append((f"{size} elements", times))
     finally:
-        T.THREADS, T.PARALLEL_ELEMENTS = saved
+        T.THREADS, T.PARALLEL_ELEMENTS, T.NUMBA_PARALLEL_ELEMENTS = saved
     return rows
 
 

@@ -53,7 +53,9 @@ def unary(kernel_function, *arrays):
     if kernel_function.__name__ not in THREADED:
         kernel_function(*flat, flat_out)
         return out
-    parallel = out.dtype == np.float32 and threads.numba_parallel()
+    # (a small array never asks: the first question starts Numba's threads, 6 ms)
+    parallel = size >= threads.NUMBA_PARALLEL_ELEMENTS and out.dtype == np.float32 \
+        and threads.numba_parallel()
     cuts = threads.pieces(size, size, EXP_BLOCK, numba=parallel)
     if len(cuts) == 1:
         kernel_function(*flat, flat_out)

@@ -567,14 +567,16 @@ def along_axis(kernel_function, axis, *arrays):
     views = [read_only(to_3d(a, (axis,))) for a in arrays]
     out = np.empty(shape, dtype=arrays[0].dtype)
     out3 = out.reshape(views[0].shape)
-    if out.dtype == np.float32 and kernel_function.__name__ in PARALLEL_ROWS \
-            and threads.numba_parallel():
+    if out3.size >= threads.NUMBA_PARALLEL_ELEMENTS and out.dtype == np.float32 \
+            and kernel_function.__name__ in PARALLEL_ROWS and threads.numba_parallel():
         cuts = threads.pieces(out3.shape[0], out3.size, numba=True)
-        if len(cuts) > 1:
+        if len(cuts) == 1:
+            kernel_function(*views, out3)
+        else:
             code = PARALLEL_ROWS.index(kernel_function.__name__)
             g, y = views if len(views) == 2 else views * 2  # a forward: x as both
             threads.run_parallel(parallel_rows, code, g, y, out3, grain=cuts[0][1])
-            return out
+        return out
     threads.by_rows(kernel_function, *views, out3, rows=tuple(range(len(views) + 1)))
     return out
 
