@@ -146,9 +146,14 @@ def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size"):
     reduction None/"none", come back as they are."""
     if reduction in (None, "none") or values.shape in ((), (0,)):
         return values
-    total = ops.sum(values)
     if reduction == "sum":
-        return total
+        return ops.sum(values)
+    if reduction == "sum_over_batch_size" and values.size:
+        # the sum over the number of values: what ops.mean computes, with the same roundings
+        # (the float64-accumulated sum, then one division by the count in the values' dtype),
+        # and one record on the tape instead of a sum and a division
+        return ops.mean(values)
+    total = ops.sum(values)
     if reduction == "mean_with_sample_weight" and sample_weight is not None:
         divisor = float(ops.sum(sample_weight))
     else:

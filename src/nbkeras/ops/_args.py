@@ -71,7 +71,7 @@ def _scalar_like(number, other):
     if dtype.kind != "f":
         return None
     if kind is float:
-        if dtype.name != config.floatx() or not -_FLOAT32_MAX <= number <= _FLOAT32_MAX:
+        if dtype != _floatx_dtype() or not -_FLOAT32_MAX <= number <= _FLOAT32_MAX:
             return None
     elif not -(1 << 24) <= number <= 1 << 24:
         return None
@@ -79,6 +79,18 @@ def _scalar_like(number, other):
 
 
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+_FLOATX_DTYPES = {}
+
+
+def _floatx_dtype():
+    """``np.dtype(config.floatx())``, made once per name (NumPy's ``dtype.name`` builds a new
+    string each time: a microsecond per Python number in a training step)."""
+    name = config.floatx()
+    dtype = _FLOATX_DTYPES.get(name)
+    if dtype is None:
+        dtype = _FLOATX_DTYPES[name] = np.dtype(name)
+    return dtype
 
 
 _BROADCASTS = {}
