@@ -188,11 +188,16 @@ print(" <- ".join(chain))
 # With more leading axes, the rows $i$ run over all of them: $\bar W$ and $\bar b$ sum over the
 # batch *and* the steps, because the same weights served every one. Each formula is one BLAS
 # matrix product (or a column sum), and they are exactly the backward rules of the two ops Dense
-# is made of, `matmul` and `add`: the tape composes them, and the bias's sum over rows is the
-# broadcasting rule of chapter 1.
+# is made of, `matmul` and `add`, and the bias's sum over rows is the broadcasting rule of
+# chapter 1. Dense records the two as one step, `matmul_add`: its forward is matmul's then add's,
+# and its backward is matmul's two products plus the cotangent itself for the bias, which the
+# tape sums over the rows as it does for add's broadcast operand. The numbers are the two ops'
+# to the bit (a test compares values and all three gradients); a training step pays the tape's
+# bookkeeping once per layer instead of twice.
 
 # %%
-show_source(layers.Dense.call, ops.linalg.matmul_p)
+show_source(layers.Dense.call, ops.linalg.matmul_add, ops.linalg.matmul_add_p,
+            ops.linalg.matmul_p)
 
 # %% [markdown]
 # The formulas, by hand, against the tape on a rank-3 input:

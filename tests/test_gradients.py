@@ -77,6 +77,8 @@ GRADIENT_CASES = {
                (ops.matmul, [normal(2, 3, 4), normal(4, 2)]),
                (ops.matmul, [normal(2, 1, 3, 4), normal(3, 4, 2)]),
                (ops.matmul, [normal(4), normal(2, 4, 3)])],
+    "matmul_add": [(ops.linalg.matmul_add, [normal(3, 4), normal(4, 2), normal(2)]),
+                   (ops.linalg.matmul_add, [normal(2, 3, 4), normal(4, 2), normal(2)])],
     "sigmoid": [(ops.sigmoid, [normal(3, 4) * 4])],
     "tanh": [(ops.tanh, [normal(3, 4)])],
     "softplus": [(ops.softplus, [normal(3, 4) * 4])],

@@ -80,3 +80,35 @@ def test_embedding_mask_zero_matches_keras():
     layer = layers.Embedding(**reference["kwargs"])
     mask = layer.compute_mask(keras.ops.convert_to_tensor(reference.array("ids")))
     np.testing.assert_array_equal(mask.numpy(), reference.array("mask"))
+
+
+@pytest.mark.parametrize("shape", [(32, 64), (4, 5, 64)])
+def test_dense_matmul_add_has_the_bits_of_matmul_then_add(shape):
+    # Dense records x W + b as one step (ops.linalg.matmul_add): its value and all three
+    # gradients must be those of the two ops it replaces
+    ops = keras.ops
+    rng = np.random.default_rng(0)
+    x = keras.Variable(rng.standard_normal(shape).astype(np.float32))
+    w = keras.Variable(rng.standard_normal((64, 16)).astype(np.float32))
+    b = keras.Variable(rng.standard_normal(16).astype(np.float32))
+    g = rng.standard_normal(shape[:-1] + (16,)).astype(np.float32)
+    with keras.GradientTape(persistent=True) as tape:
+        fused = ops.linalg.matmul_add(x, w, b)
+        separate = ops.add(ops.matmul(x, w), b)
+    assert len(tape._records) == 3  # matmul_add, then matmul and add
+    assert np.array_equal(fused.numpy().view(np.uint32), separate.numpy().view(np.uint32))
+    for one, two in zip(tape.gradient(fused, [x, w, b], output_gradients=g),
+                        tape.gradient(separate, [x, w, b], output_gradients=g), strict=True):
+        assert one.shape == two.shape
+        assert np.array_equal(one.numpy().view(np.uint32), two.numpy().view(np.uint32))
+
+
+def test_dense_matmul_add_takes_the_two_ops_for_other_inputs():
+    ops = keras.ops
+    x = np.arange(6, dtype=np.float64).reshape(2, 3)  # a NumPy array, float64: no fast step
+    w = keras.Variable(np.ones((3, 2), np.float32))
+    b = keras.Variable(np.ones(2, np.float32))
+    np.testing.assert_array_equal(ops.linalg.matmul_add(x, w, b).numpy(),
+                                  ops.add(ops.matmul(x, w), b).numpy())
+    with pytest.raises(ValueError, match="matmul"):
+        ops.linalg.matmul_add(keras.ops.ones((2, 4)), w, b)

@@ -70,6 +70,39 @@ def matmul(x1, x2):
     return matmul_p(t1, t2)
 
 
+# -- a Dense layer's product and bias in one record -----------------------------------------
+# x @ kernel + bias, as matmul's forward and add's compute it; backward, matmul's two products,
+# and the cotangent itself for the bias, which the tape sums over the batch axes as it does for
+# add's broadcast operand. So the values and gradients have the bits of the two ops, and a
+# training step pays the tape once per layer instead of twice.
+def _matmul_add_forward(x, kernel, bias):
+    return np.add(K.matmul(x, kernel), bias), (x, kernel)
+
+
+def _matmul_add_backward(saved, g, needs):
+    ga, gb = _matmul_backward(saved, g, needs)
+    return ga, gb, (g if needs[2] else None)
+
+
+matmul_add_p = Primitive("matmul_add", _matmul_add_forward, _matmul_add_backward)
+
+
+def matmul_add(x, kernel, bias):
+    """``ops.add(ops.matmul(x, kernel), bias)`` (a Dense layer's ``x W + b``) with the bits of
+    the two ops, recorded as one step when ``x`` is a float tensor of at least two dimensions
+    and ``kernel`` (2-D) and ``bias`` (1-D) match it; anything else takes the two ops."""
+    if (type(x) is not KerasTensor and isinstance(x, Tensor) and isinstance(kernel, Tensor)
+            and isinstance(bias, Tensor)):
+        v, k, b = x._value, kernel._value, bias._value
+        if (v.ndim >= 2 and k.ndim == 2 and b.ndim == 1 and v.dtype.kind == "f"
+                and v.dtype is k.dtype and k.dtype is b.dtype
+                and v.shape[-1] == k.shape[0] and b.shape[0] == k.shape[1]):
+            return matmul_add_p(x, kernel, bias)
+    from nbkeras.ops.elementwise import add
+
+    return add(matmul(x, kernel), bias)
+
+
 # -- einsum -----------------------------------------------------------------------------------
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -67,9 +67,10 @@ class Dense(Layer):
         self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
 
     def call(self, inputs, training=None):
-        x = ops.matmul(inputs, self.kernel)
-        if self.bias is not None:
-            x = ops.add(x, self.bias)
+        if self.bias is not None:  # matmul then add, recorded as one step (see matmul_add)
+            x = ops.linalg.matmul_add(inputs, self.kernel, self.bias)
+        else:
+            x = ops.matmul(inputs, self.kernel)
         if self.activation is not None:
             x = self.activation(x)
         return x
