@@ -611,5 +611,5 @@ def IR_EXAMPLES():  # noqa: N802 - the hook tests/test_kernels.py reads
             "exp_reduce": (one,), "exp_poly": (one,),
             "row_sum": (x, 0, 4), "row_dot": (x, x, 0, 4),
             "chunk_sums": (x, np.empty(1)),
-            "parallel_rows": (0, x.reshape(1, 4, 1), x.reshape(1, 4, 1), out.reshape(1, 4, 1),
-                              1)}
+            "parallel_rows": (0, read_only(x.reshape(1, 4, 1)), read_only(x.reshape(1, 4, 1)),
+                              out.reshape(1, 4, 1), 1)}  # read-only inputs, as along_axis
